@@ -1,0 +1,1 @@
+"""Evidence items, their seals, the transparency log and the chain of custody."""

@@ -1,0 +1,211 @@
+"""Writes to accounts and organisations: invitations, memberships and sessions.
+
+Each function is one transaction and records who acted; side effects (emails) are dispatched after commit.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from datetime import timedelta
+
+from allauth.account.models import EmailAddress
+from allauth.usersessions.models import UserSession
+from django.conf import settings
+from django.contrib.auth.password_validation import validate_password
+from django.db import IntegrityError, transaction
+from django.utils import formats, timezone
+from django.utils.translation import gettext_lazy as _
+
+from justice.accounts import permissions
+from justice.accounts.models import (
+    ROLES_BY_KIND,
+    Invitation,
+    Membership,
+    Organisation,
+    User,
+    hash_invitation_token,
+)
+from justice.errors import ApplicationError
+
+logger = logging.getLogger(__name__)
+
+
+class InvitationError(ApplicationError):
+    pass
+
+
+def invitation_create(*, organisation: Organisation, email: str, role: str, actor: User) -> tuple[Invitation, str]:
+    """Invite ``email`` to join ``organisation`` as ``role``; returns the invitation and its one-time token.
+
+    Only the token's hash is stored, so the token is handed to the email task and to the caller, never saved.
+    """
+    if not permissions.can_manage_organisation(actor, organisation):
+        raise InvitationError(_("You cannot invite members to this organisation."), code="forbidden")
+    if role not in ROLES_BY_KIND[organisation.kind]:
+        raise InvitationError(
+            _("A %(kind)s cannot have members with the role “%(role)s”.")
+            % {"kind": organisation.get_kind_display(), "role": Membership.Role(role).label},
+            code="role",
+        )
+    email = User.objects.normalize_email(email).strip()
+    if Membership.objects.active().filter(organisation=organisation, role=role, user__email__iexact=email).exists():
+        raise InvitationError(
+            _("%(email)s is already a member of this organisation with this role.") % {"email": email},
+            code="duplicate",
+        )
+    token = secrets.token_urlsafe(32)
+    with transaction.atomic():
+        # A new invitation for the same person and role replaces any pending one.
+        Invitation.objects.filter(
+            organisation=organisation,
+            email__iexact=email,
+            role=role,
+            accepted_at__isnull=True,
+            revoked_at__isnull=True,
+        ).update(revoked_at=timezone.now())
+        invitation = Invitation.objects.create(
+            organisation=organisation,
+            email=email,
+            role=role,
+            token_hash=hash_invitation_token(token),
+            invited_by=actor,
+            expires_at=timezone.now() + timedelta(days=settings.INVITATION_TTL_DAYS),
+        )
+        from justice.accounts.tasks import send_invitation_email
+
+        transaction.on_commit(lambda: send_invitation_email.delay(invitation.pk, token))
+    logger.info("invitation %s created by user %s for organisation %s", invitation.pk, actor.pk, organisation.pk)
+    return invitation, token
+
+
+def invitation_cancel(*, invitation: Invitation, actor: User) -> None:
+    if not permissions.can_manage_organisation(actor, invitation.organisation):
+        raise InvitationError(_("You cannot manage this organisation."), code="forbidden")
+    updated = Invitation.objects.filter(pk=invitation.pk, accepted_at__isnull=True, revoked_at__isnull=True).update(
+        revoked_at=timezone.now()
+    )
+    if not updated:
+        raise InvitationError(_("This invitation has already been used or cancelled."), code="used")
+
+
+def _check_pending(invitation: Invitation | None) -> Invitation:
+    if invitation is None:
+        raise InvitationError(
+            _(
+                "This invitation link is not valid. Check that you copied the whole link from the email, "
+                "or ask your organisation's administrator for a new invitation."
+            ),
+            code="invalid",
+        )
+    if invitation.accepted_at is not None:
+        raise InvitationError(
+            _("This invitation has already been used. Sign in with the account that accepted it."), code="used"
+        )
+    if invitation.revoked_at is not None:
+        raise InvitationError(
+            _("This invitation was cancelled. Ask your organisation's administrator for a new one."),
+            code="cancelled",
+        )
+    if invitation.expires_at <= timezone.now():
+        raise InvitationError(
+            _("This invitation expired on %(date)s. Ask your organisation's administrator for a new one.")
+            % {"date": formats.date_format(timezone.localtime(invitation.expires_at), "DATETIME_FORMAT")},
+            code="expired",
+        )
+    return invitation
+
+
+def invitation_get_pending(*, token: str) -> Invitation:
+    """The pending invitation behind ``token``, or an :class:`InvitationError` saying precisely why not."""
+    invitation = (
+        Invitation.objects.select_related("organisation").filter(token_hash=hash_invitation_token(token)).first()
+    )
+    return _check_pending(invitation)
+
+
+def invitation_accept(*, token: str, user: User) -> Membership:
+    """Turn a pending invitation into a membership of ``user``; an invitation can be used once only."""
+    with transaction.atomic():
+        invitation = _check_pending(
+            Invitation.objects.select_for_update()
+            .select_related("organisation")
+            .filter(token_hash=hash_invitation_token(token))
+            .first()
+        )
+        if invitation.email.lower() != user.email.lower():
+            raise InvitationError(
+                _(
+                    "This invitation was sent to another email address. Sign out, then open the link again and "
+                    "sign in or create an account with the address the invitation was sent to."
+                ),
+                code="email_mismatch",
+            )
+        invitation.accepted_at = timezone.now()
+        invitation.accepted_by = user
+        invitation.save(update_fields=["accepted_at", "accepted_by"])
+        membership, _created = Membership.objects.active().get_or_create(
+            user=user,
+            organisation=invitation.organisation,
+            role=invitation.role,
+            defaults={"created_by": invitation.invited_by},
+        )
+        # Opening the link sent to this address proves the person controls it.
+        EmailAddress.objects.update_or_create(
+            user=user, email__iexact=user.email, defaults={"email": user.email, "verified": True, "primary": True}
+        )
+    logger.info("invitation %s accepted by user %s", invitation.pk, user.pk)
+    return membership
+
+
+def user_create_from_invitation(
+    *, token: str, first_name: str, last_name: str, password: str
+) -> tuple[User, Membership]:
+    """Create the invitee's account (email taken from the invitation, hence verified) and its membership."""
+    invitation = invitation_get_pending(token=token)
+    if User.objects.filter(email__iexact=invitation.email).exists():
+        raise InvitationError(
+            _("An account already exists for %(email)s: sign in to accept the invitation.")
+            % {"email": invitation.email},
+            code="account_exists",
+        )
+    user = User(email=invitation.email, first_name=first_name.strip(), last_name=last_name.strip())
+    validate_password(password, user)
+    user.set_password(password)
+    try:
+        with transaction.atomic():
+            user.save()
+            membership = invitation_accept(token=token, user=user)
+    except IntegrityError:
+        raise InvitationError(
+            _("An account already exists for %(email)s: sign in to accept the invitation.")
+            % {"email": invitation.email},
+            code="account_exists",
+        ) from None
+    return user, membership
+
+
+def user_end_sessions(*, user: User) -> int:
+    """End every session of ``user`` server-side, wherever it was opened."""
+    sessions = list(UserSession.objects.filter(user=user))
+    for session in sessions:
+        session.end()
+    return len(sessions)
+
+
+def membership_revoke(*, membership: Membership, actor: User) -> None:
+    """Revoke a membership at once: the member's sessions end, so access goes with it immediately."""
+    if not permissions.can_manage_organisation(actor, membership.organisation):
+        raise ApplicationError(_("You cannot manage this organisation."), code="forbidden")
+    if membership.user_id == actor.pk and membership.role == Membership.Role.ORGANISATION_ADMIN:
+        raise ApplicationError(
+            _("You cannot revoke your own administrator role: ask another administrator."), code="self"
+        )
+    with transaction.atomic():
+        updated = Membership.objects.filter(pk=membership.pk, revoked_at__isnull=True).update(
+            revoked_at=timezone.now(), revoked_by=actor
+        )
+        if not updated:
+            raise ApplicationError(_("This membership has already been revoked."), code="revoked")
+        user_end_sessions(user=membership.user)
+    logger.info("membership %s revoked by user %s", membership.pk, actor.pk)

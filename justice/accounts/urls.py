@@ -1,0 +1,19 @@
+from django.urls import path
+
+from justice.accounts import views
+
+app_name = "accounts"
+urlpatterns = [
+    path("invitations/<str:token>/", views.invitation_accept, name="invitation_accept"),
+    path("organisations/<int:pk>/members/", views.organisation_members, name="organisation_members"),
+    path(
+        "organisations/<int:pk>/members/<int:membership_pk>/revoke/",
+        views.membership_revoke,
+        name="membership_revoke",
+    ),
+    path(
+        "organisations/<int:pk>/invitations/<int:invitation_pk>/cancel/",
+        views.invitation_cancel,
+        name="invitation_cancel",
+    ),
+]

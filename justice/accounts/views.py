@@ -1,0 +1,149 @@
+"""Invitation acceptance and organisation administration (members, invitations)."""
+
+from __future__ import annotations
+
+import logging
+
+from allauth.account.utils import perform_login
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from justice.accounts import selectors, services
+from justice.accounts.forms import InvitationForm, InvitationSignupForm
+from justice.accounts.models import User
+from justice.audit.models import AccessEvent
+from justice.audit.services import access_record
+from justice.errors import ApplicationError
+
+logger = logging.getLogger(__name__)
+
+
+def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
+    try:
+        invitation = services.invitation_get_pending(token=token)
+    except services.InvitationError as error:
+        logger.info("invitation link refused: %s", error.code)
+        return render(request, "accounts/invitation_invalid.html", {"error": error}, status=404)
+
+    user = request.user
+    form = None
+    existing_account = User.objects.filter(email__iexact=invitation.email).exists()
+    if request.method == "POST":
+        try:
+            if user.is_authenticated:
+                membership = services.invitation_accept(token=token, user=user)
+                messages.success(request, _("You are now a member of %(org)s.") % {"org": membership.organisation})
+                return redirect("portal:dashboard")
+            if not existing_account:
+                form = InvitationSignupForm(request.POST)
+                if form.is_valid():
+                    try:
+                        new_user, membership = services.user_create_from_invitation(
+                            token=token,
+                            first_name=form.cleaned_data["first_name"],
+                            last_name=form.cleaned_data["last_name"],
+                            password=form.cleaned_data["password1"],
+                        )
+                    except ValidationError as error:
+                        form.add_error("password1", error)
+                    else:
+                        messages.success(
+                            request,
+                            _("Your account is ready and you are a member of %(org)s.")
+                            % {"org": membership.organisation},
+                        )
+                        return perform_login(request, new_user, email_verification="none", redirect_url="/")
+        except services.InvitationError as error:
+            logger.info("invitation acceptance refused: %s", error.code)
+            messages.error(request, str(error.message))
+    elif not user.is_authenticated and not existing_account:
+        form = InvitationSignupForm()
+
+    login_url = reverse("account_login") + "?" + urlencode({"next": request.path})
+    return render(
+        request,
+        "accounts/invitation_accept.html",
+        {"invitation": invitation, "form": form, "existing_account": existing_account, "login_url": login_url},
+        status=400 if form is not None and form.is_bound else 200,
+    )
+
+
+@login_required
+def organisation_members(request: HttpRequest, pk: int) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    organisation = selectors.organisation_get_managed(user=user, pk=pk)
+    form = InvitationForm(request.POST or None, organisation=organisation)
+    if request.method == "POST" and form.is_valid():
+        try:
+            invitation, _token = services.invitation_create(
+                organisation=organisation, email=form.cleaned_data["email"], role=form.cleaned_data["role"], actor=user
+            )
+        except ApplicationError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, _("Invitation sent to %(email)s.") % {"email": invitation.email})
+            return redirect("accounts:organisation_members", pk=organisation.pk)
+
+    members = list(selectors.membership_list_for_organisation(user=user, organisation=organisation))
+    access_record(
+        actor=user,
+        subjects={m.user for m in members},
+        action=AccessEvent.Action.VIEW,
+        obj=organisation,
+        what=_("Your name, email address and role in %(org)s") % {"org": organisation},
+        purpose=_("Management of the organisation's members"),
+        organisation=organisation,
+    )
+    return render(
+        request,
+        "accounts/organisation_members.html",
+        {
+            "organisation": organisation,
+            "members": members,
+            "invitations": selectors.invitation_list_pending(organisation=organisation),
+            "form": form,
+        },
+        status=400 if form.is_bound and form.errors else 200,
+    )
+
+
+@login_required
+def membership_revoke(request: HttpRequest, pk: int, membership_pk: int) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    organisation = selectors.organisation_get_managed(user=user, pk=pk)
+    membership = selectors.membership_get(organisation=organisation, pk=membership_pk)
+    if request.method == "POST":
+        try:
+            services.membership_revoke(membership=membership, actor=user)
+        except ApplicationError as error:
+            messages.error(request, str(error.message))
+        else:
+            messages.success(
+                request,
+                _("%(member)s is no longer %(role)s in %(org)s; their sessions have been ended.")
+                % {"member": membership.user, "role": membership.get_role_display(), "org": organisation},
+            )
+        return redirect("accounts:organisation_members", pk=organisation.pk)
+    return render(request, "accounts/membership_revoke.html", {"organisation": organisation, "membership": membership})
+
+
+@login_required
+@require_POST
+def invitation_cancel(request: HttpRequest, pk: int, invitation_pk: int) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    organisation = selectors.organisation_get_managed(user=user, pk=pk)
+    invitation = selectors.invitation_get(organisation=organisation, pk=invitation_pk)
+    try:
+        services.invitation_cancel(invitation=invitation, actor=user)
+    except ApplicationError as error:
+        messages.error(request, str(error.message))
+    else:
+        messages.success(request, _("The invitation sent to %(email)s is cancelled.") % {"email": invitation.email})
+    return redirect("accounts:organisation_members", pk=organisation.pk)

@@ -1,0 +1,14 @@
+"""The base of every form of the portal: DSFR markup, optional fields marked (as the DSFR now recommends)."""
+
+from typing import Any
+
+from django import forms
+from dsfr.forms import DsfrBaseForm
+
+
+class PortalForm(DsfrBaseForm):
+    def get_context(self) -> dict[str, Any]:
+        # DsfrBaseForm.get_context only adds a transitional warning; settings.DSFR_MARK_OPTIONAL_FIELDS is on.
+        context = forms.Form.get_context(self)
+        context["DSFR_MARK_OPTIONAL_FIELDS"] = True
+        return context

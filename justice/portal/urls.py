@@ -1,0 +1,10 @@
+from django.urls import path
+
+from justice.portal import views
+
+app_name = "portal"
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("dashboard/", views.dashboard, name="dashboard"),
+    path("accessibility/", views.accessibility, name="accessibility"),
+]

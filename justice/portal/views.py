@@ -1,0 +1,30 @@
+"""The home page, the role dashboards and the accessibility statement."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from justice.accounts.models import Membership, User
+from justice.accounts.selectors import membership_list_active
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    return render(request, "portal/home.html")
+
+
+@login_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    """One section per membership; someone without any is a citizen."""
+    user: User = request.user  # type: ignore[assignment]
+    memberships = list(membership_list_active(user=user).order_by("organisation__name", "role"))
+    return render(
+        request,
+        "portal/dashboard.html",
+        {"memberships": memberships, "Role": Membership.Role, "is_citizen": not memberships},
+    )
+
+
+def accessibility(request: HttpRequest) -> HttpResponse:
+    return render(request, "portal/accessibility.html")

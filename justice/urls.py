@@ -1,0 +1,11 @@
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("justice.portal.urls")),
+    path("account/", include("allauth.urls")),
+    path("account/access-log/", include("justice.audit.urls")),
+    path("", include("justice.accounts.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+]

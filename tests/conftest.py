@@ -1,0 +1,32 @@
+"""Fixtures shared by the whole suite."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value, yield_hotp_counters_from_time
+from django.test import Client
+
+from justice.accounts.models import User
+from tests.accounts.factories import PASSWORD
+
+
+def totp_now(secret: str) -> str:
+    counters = list(yield_hotp_counters_from_time())
+    return format_hotp_value(hotp_value(secret, counters[len(counters) // 2]))
+
+
+@pytest.fixture
+def login_with_password() -> Callable[[Client, User], object]:
+    """Sign in through allauth's real login form (not force_login), so sessions are tracked like in production."""
+
+    def login(client: Client, user: User, *, totp_secret: str | None = None) -> object:
+        response = client.post("/account/login/", {"login": user.email, "password": PASSWORD})
+        if totp_secret is not None:
+            assert response.status_code == 302 and response["Location"] == "/account/2fa/authenticate/"
+            response = client.post("/account/2fa/authenticate/", {"code": totp_now(totp_secret)})
+        assert response.status_code == 302, getattr(response, "content", b"")[:2000]
+        return response
+
+    return login
