@@ -1,0 +1,30 @@
+"""Settings for the test suite: fast hashing, in-memory email, Celery tasks run in-process.
+
+Integration tests start a real Celery worker with these settings; it writes its emails to ``EMAIL_FILE_PATH``
+so the test can read them.
+"""
+
+import os
+
+from justice.settings.base import *  # noqa: F403
+
+DEBUG = False
+DEMO = True
+SECRET_KEY = "test-only-not-secret"  # noqa: S105
+ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+if "EMAIL_FILE_PATH" in os.environ:
+    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    EMAIL_FILE_PATH = os.environ["EMAIL_FILE_PATH"]
+STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}  # noqa: F405
+
+# Integration tests point Celery at a real broker; the unit suite runs tasks eagerly.
+CELERY_TASK_ALWAYS_EAGER = "CELERY_BROKER_URL" not in os.environ
+CELERY_TASK_EAGER_PROPAGATES = True
+if "CELERY_BROKER_URL" in os.environ:
+    CELERY_BROKER_URL = os.environ["CELERY_BROKER_URL"]
+    CELERY_BROKER_TRANSPORT_OPTIONS = {}
+# Serve static files from the apps directly, without collectstatic.
+WHITENOISE_AUTOREFRESH = True
+WHITENOISE_USE_FINDERS = True
