@@ -17,6 +17,7 @@ $(VENV)/.installed: pyproject.toml
 install: $(VENV)/.installed
 
 run: install
+	mkdir -p var/celery/queue var/celery/control var/media
 	$(MANAGE) migrate --noinput
 	$(MANAGE) seed_demo
 	scripts/run-local.sh

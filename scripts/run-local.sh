@@ -3,7 +3,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=${VENV:-.venv}/bin
-mkdir -p var/celery/queue var/celery/control var/media
 "$BIN/celery" -A justice worker -B --loglevel=INFO --concurrency=2 -s var/celerybeat-schedule >var/celery/worker.log 2>&1 &
 WORKER=$!
 trap 'kill $WORKER 2>/dev/null || true; wait $WORKER 2>/dev/null || true' EXIT INT TERM
