@@ -5,6 +5,9 @@
 set -euo pipefail
 D=${SERVICES_DIR:-/tmp/justice-services}/ceph
 RGW_PORT=${RGW_PORT:-57480}
+# Monitor ports, configurable so that two clusters (two checkouts) can run side by side.
+MON_V2_PORT=${CEPH_MON_V2_PORT:-3300}
+MON_V1_PORT=${CEPH_MON_V1_PORT:-6789}
 ACCESS_KEY=${S3_ACCESS_KEY:-ciaccess}
 SECRET_KEY=${S3_SECRET_KEY:-cisecret}
 command -v radosgw >/dev/null || { echo "Ceph radosgw is not installed: run scripts/services/install.sh" >&2; exit 1; }
@@ -21,7 +24,7 @@ start)
   cat > "$D/ceph.conf" <<CONF
 [global]
 fsid = $FSID
-mon host = [v2:127.0.0.1:3300,v1:127.0.0.1:6789]
+mon host = [v2:127.0.0.1:$MON_V2_PORT,v1:127.0.0.1:$MON_V1_PORT]
 public addr = 127.0.0.1
 auth cluster required = none
 auth service required = none
@@ -55,8 +58,7 @@ CONF
   C=(-c "$D/ceph.conf")
   ceph-authtool --create-keyring "$D/keyring" --gen-key -n mon. --cap mon 'allow *' >/dev/null
   ceph-authtool "$D/keyring" --gen-key -n client.admin --cap mon 'allow *' --cap osd 'allow *' --cap mgr 'allow *' >/dev/null
-  monmaptool --create --add a v2:127.0.0.1:3300 --fsid "$FSID" "$D/monmap" >/dev/null 2>&1 || \
-    monmaptool --create --addv a '[v2:127.0.0.1:3300,v1:127.0.0.1:6789]' --fsid "$FSID" "$D/monmap" >/dev/null
+  monmaptool --create --addv a "[v2:127.0.0.1:$MON_V2_PORT,v1:127.0.0.1:$MON_V1_PORT]" --fsid "$FSID" "$D/monmap" >/dev/null
   ceph-mon "${C[@]}" --mkfs -i a --monmap "$D/monmap" --keyring "$D/keyring"
   ceph-mon "${C[@]}" -i a
   OSD_UUID=$(python3 -c 'import uuid; print(uuid.uuid4())')
