@@ -20,10 +20,11 @@ run: install
 	mkdir -p var/celery/queue var/celery/control var/media
 	$(MANAGE) migrate --noinput
 	$(MANAGE) seed_demo
+	$(MANAGE) translog_keygen --if-missing
 	scripts/run-local.sh
 
 test: install
-	$(BIN)/pytest -m "not integration"
+	$(BIN)/pytest -m "not integration and not browser"
 
 # Needs the servers from scripts/services/install.sh (PostgreSQL, Redis, Ceph radosgw).
 test-integration: install

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
-from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat, PublicFormat
 
 ED25519 = b"\x01"
 SIGNATURE_PREFIX = "\u2014 "  # an em dash and a space
@@ -79,11 +79,35 @@ class Verifier:
 
 @dataclass(frozen=True)
 class Signer:
+    """A signing key, written ``PRIVATE+KEY+<name>+<hex key id>+<base64(0x01 || seed)>`` (Go's note format)."""
+
     name: str
     private_key: Ed25519PrivateKey
 
     def __post_init__(self) -> None:
         _check_key_name(self.name)
+
+    @classmethod
+    def generate(cls, name: str) -> Signer:
+        return cls(name, Ed25519PrivateKey.generate())
+
+    def encode(self) -> str:
+        seed = self.private_key.private_bytes(Encoding.Raw, PrivateFormat.Raw, NoEncryption())
+        return f"PRIVATE+KEY+{self.name}+{self.verifier.key_id.hex()}+{base64.b64encode(ED25519 + seed).decode()}"
+
+    @classmethod
+    def decode(cls, text: str) -> Signer:
+        try:
+            private, key, name, hex_id, b64_seed = text.strip().split("+", 4)
+            seed = b64decode_canonical(b64_seed)
+        except (ValueError, binascii.Error) as error:
+            raise CheckpointError("the signing key is not of the form PRIVATE+KEY+name+keyid+base64") from error
+        if (private, key) != ("PRIVATE", "KEY") or len(seed) != 33 or seed[:1] != ED25519:
+            raise CheckpointError("the signing key is not an Ed25519 note signing key")
+        signer = cls(name, Ed25519PrivateKey.from_private_bytes(seed[1:]))
+        if signer.verifier.key_id.hex() != hex_id:
+            raise CheckpointError("the signing key's id does not match its name and key")
+        return signer
 
     @property
     def verifier(self) -> Verifier:

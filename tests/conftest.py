@@ -11,6 +11,8 @@ from django.test import Client
 from justice.accounts.models import User
 from tests.accounts.factories import PASSWORD
 
+pytest_plugins = ["tests.browser"]
+
 
 def totp_now(secret: str) -> str:
     counters = list(yield_hotp_counters_from_time())

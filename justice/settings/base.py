@@ -165,6 +165,12 @@ CELERY_TIMEZONE = TIME_ZONE
 DSFR_USE_INTEGRITY_CHECKSUMS = True
 DSFR_MARK_OPTIONAL_FIELDS = True
 
+# The transparency log of seals (see evidence/keys.py): its name, and its keys from configuration only.
+TRANSPARENCY_LOG_ORIGIN = "justice.localhost/log"
+TRANSPARENCY_LOG_SIGNING_KEY = ""
+TRANSPARENCY_LOG_SIGNING_KEY_FILE: str | None = None
+TRANSPARENCY_LOG_PREVIOUS_KEYS: list[str] = []
+
 # Absolute links in emails point here.
 PORTAL_BASE_URL = "http://127.0.0.1:8000"
 

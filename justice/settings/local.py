@@ -11,3 +11,4 @@ STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.Static
 # Serve static files from the apps directly, without collectstatic.
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
+TRANSPARENCY_LOG_SIGNING_KEY_FILE = str(VAR_DIR / "keys" / "transparency-log.key")  # noqa: F405

@@ -28,3 +28,8 @@ if "CELERY_BROKER_URL" in os.environ:
 # Serve static files from the apps directly, without collectstatic.
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
+# A fixed test key (never used outside tests): Ed25519 seed of 32 bytes 0x01..0x20.
+TRANSPARENCY_LOG_ORIGIN = "test.justice.localhost/log"
+TRANSPARENCY_LOG_SIGNING_KEY = (
+    "PRIVATE+KEY+test.justice.localhost/log+ed612c78+AQECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8g"
+)

@@ -49,10 +49,14 @@ def test_a_new_citizen_must_verify_their_email(client: Client) -> None:
 def test_signing_up_with_an_existing_address_tells_its_owner_not_the_stranger(client: Client) -> None:
     """The page does not reveal that the address has an account (a justice portal must not let anyone test
     whether a person uses it); the owner of the address gets an email saying so."""
-    UserFactory(email="taken@example.org")
+    UserFactory.create(email="taken@example.org")
     response = client.post(
         "/account/signup/",
-        {"email": "Taken@Example.org", "password1": "un long mot de passe sûr", "password2": "un long mot de passe sûr"},
+        {
+            "email": "Taken@Example.org",
+            "password1": "un long mot de passe sûr",
+            "password2": "un long mot de passe sûr",
+        },
     )
     assert response.status_code == 302
     assert response["Location"] == "/account/confirm-email/"

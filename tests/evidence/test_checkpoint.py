@@ -88,3 +88,12 @@ def test_a_checkpoint_of_another_log_is_refused() -> None:
 def test_malformed_public_keys_are_refused(key: str) -> None:
     with pytest.raises(CheckpointError):
         Verifier.decode(key)
+
+
+def test_the_go_signing_key_format_round_trips() -> None:
+    text = "PRIVATE+KEY+PeterNeumann+c74f20a3+" + GO_SIGNER_SEED
+    signer = Signer.decode(text)
+    assert signer.encode() == text
+    assert signer.verifier.encode() == GO_VERIFIER
+    with pytest.raises(CheckpointError):
+        Signer.decode(text.replace("c74f20a3", "c74f20a4"))

@@ -30,9 +30,11 @@ def canonical(record: dict[str, Any]) -> str:
 class Bundle:
     """A sealed file inside a log of other leaves, with its receipt, as the portal would hand them out."""
 
-    def __init__(self, *, index: int = 5, size: int = 13) -> None:
-        self.signer = Signer(ORIGIN, Ed25519PrivateKey.generate())
-        self.file = bytes(random.Random(1).randrange(256) for _ in range(4096))
+    def __init__(
+        self, *, index: int = 5, size: int = 13, file: bytes | None = None, signer: Signer | None = None
+    ) -> None:
+        self.signer = signer or Signer(ORIGIN, Ed25519PrivateKey.generate())
+        self.file = bytes(random.Random(1).randrange(256) for _ in range(4096)) if file is None else file
         self.record = canonical(
             {
                 "type": "seal",
@@ -54,7 +56,7 @@ class Bundle:
             "leaf_index": index,
             "tree_size": size,
             "inclusion_proof": [base64.b64encode(h).decode() for h in self.source.inclusion_proof(index)],
-            "checkpoint": Checkpoint(ORIGIN, size, self.source.root()).sign([self.signer]),
+            "checkpoint": Checkpoint(self.signer.name, size, self.source.root()).sign([self.signer]),
         }
 
     def check(self, *, file: bytes | None = None, receipt: dict[str, Any] | None = None, **kwargs: Any):
