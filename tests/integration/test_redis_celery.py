@@ -1,0 +1,74 @@
+"""Redis answers, and a task dispatched by the portal travels through it to a real Celery worker process."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import time
+import uuid
+from email.message import EmailMessage
+
+import pytest
+import redis
+from django.core.mail import EmailMessage as DjangoEmailMessage
+
+from justice.accounts.models import Membership
+from justice.accounts.services import invitation_create
+from tests.accounts.factories import MembershipFactory
+from tests.integration.conftest import CeleryWorker, IntegrationEnv
+
+pytestmark = pytest.mark.integration
+
+EMAIL_TIMEOUT = 60.0
+# The file-based email backend ends every message with this line.
+MESSAGE_SEPARATOR = b"-" * 79 + b"\n"
+
+
+def test_redis_answers_ping_set_and_get(integration_env: IntegrationEnv) -> None:
+    client = redis.Redis.from_url(integration_env.redis_url)
+    try:
+        key = f"justice-it:{uuid.uuid4().hex}"
+        assert client.ping() is True
+        assert client.set(key, "sealed", ex=60) is True
+        assert client.get(key) == b"sealed"
+        assert client.delete(key) == 1
+        assert client.info("server")["redis_version"]
+    finally:
+        client.close()
+
+
+def wait_for_email(worker: CeleryWorker) -> EmailMessage:
+    """The first email the worker writes, once completely written; fails with the worker's log otherwise."""
+    deadline = time.monotonic() + EMAIL_TIMEOUT
+    while time.monotonic() < deadline:
+        for path in sorted(worker.mail_dir.iterdir()):
+            content = path.read_bytes()
+            if content.endswith(MESSAGE_SEPARATOR):
+                message = email.message_from_bytes(content.split(MESSAGE_SEPARATOR)[0], policy=email.policy.default)
+                assert isinstance(message, EmailMessage)
+                return message
+        if worker.process.poll() is not None:
+            break
+        time.sleep(0.2)
+    pytest.fail(f"The worker sent no email within {EMAIL_TIMEOUT:.0f} s:\n{worker.log()[-5000:]}", pytrace=False)
+
+
+def test_invitation_email_is_sent_by_a_celery_worker_through_redis(
+    celery_worker_process: CeleryWorker, mailoutbox: list[DjangoEmailMessage]
+) -> None:
+    admin = MembershipFactory.create(role=Membership.Role.ORGANISATION_ADMIN)
+
+    invitation, token = invitation_create(
+        organisation=admin.organisation, email="greffe@example.org", role=Membership.Role.CLERK, actor=admin.user
+    )
+
+    message = wait_for_email(celery_worker_process)
+    assert message["To"] == "greffe@example.org"
+    body = message.get_content()
+    assert f"/invitations/{token}/" in body
+    assert admin.organisation.name in body
+    # Sent by the worker, not by a task run eagerly in this process.
+    assert mailoutbox == []
+    assert "justice.accounts.tasks.send_invitation_email[" in celery_worker_process.log()
+    invitation.refresh_from_db()
+    assert invitation.is_pending
