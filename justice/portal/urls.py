@@ -7,4 +7,5 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("dashboard/", views.dashboard, name="dashboard"),
     path("accessibility/", views.accessibility, name="accessibility"),
+    path("csp-report/", views.csp_report, name="csp_report"),
 ]

@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import json
+import logging
+
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
 
 from justice.accounts.models import Membership, User
 from justice.accounts.selectors import membership_list_active
+
+logger = logging.getLogger(__name__)
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -28,3 +35,16 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 def accessibility(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/accessibility.html")
+
+
+@csrf_exempt
+@require_POST
+def csp_report(request: HttpRequest) -> HttpResponse:
+    """Browsers post Content-Security-Policy violations here; they are logged for the operators."""
+    body = request.body[:8192]
+    try:
+        report = json.loads(body)
+    except ValueError:
+        return HttpResponse(status=400)
+    logger.warning("csp violation: %s", json.dumps(report, sort_keys=True)[:2000])
+    return HttpResponse(status=204)

@@ -24,11 +24,21 @@ def sign_in(page: Any, live_server: Any, user: Any) -> None:
     page.context.add_cookies([{"name": "sessionid", "value": cookie.value, "url": live_server.url}])
 
 
+CSP_LISTENER = """
+window.__cspViolations = [];
+document.addEventListener("securitypolicyviolation",
+    (e) => window.__cspViolations.push(e.violatedDirective + " " + e.blockedURI));
+"""
+
+
 def assert_accessible(page: Any, url: str) -> None:
+    """No axe WCAG 2.1 AA violation, and nothing blocked by the Content Security Policy."""
+    page.add_init_script(CSP_LISTENER)
     response = page.goto(url)
     assert response is not None and response.status < 500, url
     results = Axe().run(page, options=WCAG_AA)
     assert results.violations_count == 0, f"{url}\n{results.generate_report()}"
+    assert page.evaluate("window.__cspViolations") == [], url
 
 
 @pytest.mark.parametrize(
