@@ -6,6 +6,7 @@ urlpatterns = [
     path("account/", include("allauth.urls")),
     path("account/access-log/", include("justice.audit.urls")),
     path("", include("justice.accounts.urls")),
+    path("evidence/", include("evidence.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]
