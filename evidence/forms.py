@@ -19,6 +19,10 @@ class MultipleFileInput(forms.ClearableFileInput):
 class MultipleFileField(forms.FileField):
     widget = MultipleFileInput
 
+    def __init__(self, **kwargs: Any) -> None:
+        # Emptiness is refused by ingest, with a message naming the file.
+        super().__init__(allow_empty_file=True, **kwargs)
+
     def clean(self, data: Any, initial: Any = None) -> list[Any]:
         files = data if isinstance(data, list | tuple) else [data]
         if not any(files):
