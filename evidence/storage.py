@@ -73,37 +73,61 @@ class EvidenceFileSystemStorage(FileSystemStorage):
                 yield chunk
 
 
+class ObjectLockError(RuntimeError):
+    pass
+
+
 class EvidenceS3Storage(S3Storage):
-    """S3 store with Object Lock: COMPLIANCE retention set on every object at upload, reads by version id."""
+    """S3 store with Object Lock: COMPLIANCE retention on every object, checked after upload; reads by version id.
+
+    ``object_lock`` (an option, on by default) may be turned off only for a bucket without Object Lock, which
+    the integration tests use to show that tampering is caught on the way out.
+    """
 
     backend_name = "s3"
+
+    def get_default_settings(self) -> dict[str, Any]:
+        defaults: dict[str, Any] = super().get_default_settings()
+        return {**defaults, "object_lock": True}
 
     def url(self, name: str, parameters: Any = None, expire: Any = None, http_method: Any = None) -> str:
         raise NoPublicURLError("Evidence is only served through the access-checked download view.")
 
     def get_object_parameters(self, name: str) -> dict[str, Any]:
         params: dict[str, Any] = super().get_object_parameters(name)
-        params.update(
-            {
-                "ContentType": "application/octet-stream",
-                "ObjectLockMode": "COMPLIANCE",
-                "ObjectLockRetainUntilDate": retain_until(),
-            }
-        )
+        params["ContentType"] = "application/octet-stream"
+        if self.object_lock:
+            params.update({"ObjectLockMode": "COMPLIANCE", "ObjectLockRetainUntilDate": retain_until()})
         return params
 
     def store(self, *, key: str, content: File[Any]) -> StorageLocation:
         # Keys are fresh UUIDs; file_overwrite=False makes the storage refuse to reuse one.
-        saved = self.save(key, content)
-        head = self.connection.meta.client.head_object(Bucket=self.bucket_name, Key=self._normalize_name(saved))
+        saved = self._normalize_name(self.save(key, content))
+        client = self.connection.meta.client
+        head = client.head_object(Bucket=self.bucket_name, Key=saved)
         # A bucket with Object Lock is always versioned: the version is what the seal points at, so that a later
         # write under the same key (a new version) can never stand in for the original.
-        return StorageLocation(
-            backend=self.backend_name,
-            bucket=self.bucket_name,
-            key=self._normalize_name(saved),
-            version_id=head.get("VersionId") or "",
+        location = StorageLocation(
+            backend=self.backend_name, bucket=self.bucket_name, key=saved, version_id=head.get("VersionId") or ""
         )
+        if self.object_lock:
+            self._ensure_locked(location, head)
+        return location
+
+    def _ensure_locked(self, location: StorageLocation, head: dict[str, Any]) -> None:
+        """Some stores (Ceph radosgw before Quincy among them) drop the lock headers of multipart uploads: set the
+        retention on the version explicitly when it is missing, then make sure it holds."""
+        wanted = retain_until() - datetime.timedelta(minutes=5)
+        if head.get("ObjectLockMode") == "COMPLIANCE" and head.get("ObjectLockRetainUntilDate", wanted) >= wanted:
+            return
+        if not location.version_id:
+            raise ObjectLockError(f"bucket {location.bucket} is not versioned: it cannot hold locked evidence")
+        client = self.connection.meta.client
+        version = {"Bucket": location.bucket, "Key": location.key, "VersionId": location.version_id}
+        client.put_object_retention(**version, Retention={"Mode": "COMPLIANCE", "RetainUntilDate": retain_until()})
+        retention = client.get_object_retention(**version)["Retention"]
+        if retention.get("Mode") != "COMPLIANCE" or retention["RetainUntilDate"] < wanted:
+            raise ObjectLockError(f"evidence object {location.key} could not be locked: {retention}")
 
     def read_chunks(self, location: StorageLocation) -> Iterator[bytes]:
         params: dict[str, Any] = {"Bucket": location.bucket, "Key": location.key}

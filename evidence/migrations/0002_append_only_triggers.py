@@ -26,7 +26,8 @@ DROP TRIGGER IF EXISTS {table}_no_delete ON {table};
 
 def forwards(apps, schema_editor):  # type: ignore[no-untyped-def]
     if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(CREATE_FUNCTION)
+        # params=None: the SQL holds plpgsql % placeholders that psycopg must not read as its own.
+        schema_editor.execute(CREATE_FUNCTION, params=None)
         for table in TABLES:
             schema_editor.execute(CREATE_TRIGGERS.format(table=table))
 
