@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import struct
+import wave
 import zipfile
 import zlib
 
@@ -100,3 +101,46 @@ def png_bomb(width: int = 20000, height: int = 20000) -> bytes:
 
 def text(lines: int = 3) -> bytes:
     return "".join(f"Déclaration du témoin : ligne {n}.\n" for n in range(lines)).encode()
+
+
+def docx() -> bytes:
+    """The smallest WordprocessingML package: content types, relationships, one paragraph."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as package:
+        package.writestr(
+            "[Content_Types].xml",
+            '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+            '<Default Extension="xml" ContentType="application/xml"/><Override PartName="/word/document.xml" '
+            'ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/></Types>',
+        )
+        package.writestr(
+            "_rels/.rels",
+            '<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+            '<Relationship Id="r1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/'
+            'officeDocument" Target="word/document.xml"/></Relationships>',
+        )
+        package.writestr(
+            "word/document.xml",
+            '<?xml version="1.0"?><w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main">'
+            "<w:body><w:p><w:r><w:t>Procès-verbal</w:t></w:r></w:p></w:body></w:document>",
+        )
+    return out.getvalue()
+
+
+def odt() -> bytes:
+    """An OpenDocument text: the uncompressed ``mimetype`` entry first, as the format requires."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as package:
+        package.writestr(zipfile.ZipInfo("mimetype"), "application/vnd.oasis.opendocument.text")
+        package.writestr("content.xml", '<?xml version="1.0"?><office:document-content/>')
+    return out.getvalue()
+
+
+def wav() -> bytes:
+    out = io.BytesIO()
+    with wave.open(out, "wb") as recording:
+        recording.setnchannels(1)
+        recording.setsampwidth(2)
+        recording.setframerate(8000)
+        recording.writeframes(b"\x00\x00" * 800)
+    return out.getvalue()

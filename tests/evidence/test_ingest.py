@@ -320,6 +320,9 @@ def test_in_a_batch_good_files_are_sealed_and_bad_ones_refused_with_their_reason
         ("photo.png", corpus.png(), "image/png"),
         ("photo.JPEG", corpus.jpeg(), "image/jpeg"),
         ("statement.txt", corpus.text(), "text/plain"),
+        ("pv.docx", corpus.docx(), "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+        ("pv.odt", corpus.odt(), "application/vnd.oasis.opendocument.text"),
+        ("call.wav", corpus.wav(), "audio/x-wav"),
     ],
 )
 def test_accepted_types_are_sealed_with_their_sniffed_media_type(
