@@ -9,6 +9,7 @@ urlpatterns = [
     path("account/access-log/", include("justice.audit.urls")),
     path("", include("justice.accounts.urls")),
     path("verify/", evidence_public.verify_page, name="verify"),
+    path("evidence/", include("evidence.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

@@ -8,7 +8,8 @@ import importlib.util
 import sys
 
 problems = []
-if sys.version_info < (3, 11):  # noqa: UP036 - runs with the system Python, before the venv exists
+# Runs with the system Python, which may well be older than the project's minimum: the check is the point.
+if sys.version_info < (3, 11):  # noqa: UP036
     problems.append(
         f"Python 3.11 or newer is needed (this is {sys.version.split()[0]}): "
         "sudo apt-get install python3 (Debian 12 / Ubuntu 24.04 ship 3.11+)."

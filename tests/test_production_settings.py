@@ -23,7 +23,8 @@ VALID_ENV = {
     "DATABASE_URL": "sqlite:///:memory:",
     "CELERY_BROKER_URL": "redis://redis.internal:6379/0",
     "REDIS_URL": "redis://redis.internal:6379/1",
-    "AWS_STORAGE_BUCKET_NAME": "justice-evidence",
+    "AWS_STORAGE_BUCKET_NAME": "justice-files",
+    "EVIDENCE_BUCKET_NAME": "justice-evidence",
     "PORTAL_BASE_URL": "https://justice.example.org",
     "TRANSPARENCY_LOG_ORIGIN": LOG_ORIGIN,
     "TRANSPARENCY_LOG_SIGNING_KEY": Signer.generate(LOG_ORIGIN).encode(),
@@ -74,6 +75,7 @@ print(json.dumps({
     "cache": s.CACHES["default"]["LOCATION"],
     "storage": s.STORAGES["default"]["BACKEND"],
     "bucket": s.STORAGES["default"]["OPTIONS"]["bucket_name"],
+    "evidence_bucket": s.STORAGES["evidence"]["OPTIONS"]["bucket_name"],
     "base_url": s.PORTAL_BASE_URL,
 }))
 """
@@ -88,7 +90,8 @@ print(json.dumps({
         "broker": "redis://redis.internal:6379/0",
         "cache": "redis://redis.internal:6379/1",
         "storage": "storages.backends.s3.S3Storage",
-        "bucket": "justice-evidence",
+        "bucket": "justice-files",
+        "evidence_bucket": "justice-evidence",
         "base_url": "https://justice.example.org",
     }
 
@@ -127,6 +130,7 @@ def test_missing_default_or_short_secret_key_is_refused(secret_key: str | None) 
         "CELERY_BROKER_URL",
         "REDIS_URL",
         "AWS_STORAGE_BUCKET_NAME",
+        "EVIDENCE_BUCKET_NAME",
         "PORTAL_BASE_URL",
         "TRANSPARENCY_LOG_ORIGIN",
         # Or TRANSPARENCY_LOG_SIGNING_KEY_FILE, unset here.

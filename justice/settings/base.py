@@ -138,6 +138,11 @@ STORAGES = {
         "OPTIONS": {"location": MEDIA_ROOT, "base_url": None},
     },
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    # Evidence originals: private, never served by URL; production puts them in an Object Lock bucket.
+    "evidence": {
+        "BACKEND": "evidence.storage.EvidenceFileSystemStorage",
+        "OPTIONS": {"location": VAR_DIR / "evidence"},
+    },
 }
 
 SESSION_COOKIE_HTTPONLY = True
@@ -192,6 +197,27 @@ TRANSPARENCY_LOG_ORIGIN = "justice.localhost/log"
 TRANSPARENCY_LOG_SIGNING_KEY = ""
 TRANSPARENCY_LOG_SIGNING_KEY_FILE: str | None = None
 TRANSPARENCY_LOG_PREVIOUS_KEYS: list[str] = []
+# Evidence ingest. Uploads stream into EVIDENCE_STAGING_DIR (hashed on the way in) and are checked there, so a
+# refused file never reaches the write-once evidence store. Keep it on the same file system as the local
+# evidence store: accepting a file is then a rename.
+EVIDENCE_STAGING_DIR = VAR_DIR / "evidence-staging"
+MiB = 1024 * 1024
+# The largest file each role may upload ("citizen": someone without any membership); a user with several roles
+# gets the largest of their limits. Enforced while the bytes arrive.
+EVIDENCE_MAX_UPLOAD_BYTES_BY_ROLE = {
+    "citizen": 200 * MiB,
+    "lawyer": 200 * MiB,
+    "clerk": 2048 * MiB,
+    "judge": 2048 * MiB,
+    "prosecutor": 2048 * MiB,
+    "police_officer": 2048 * MiB,
+    "organisation_admin": 2048 * MiB,
+}
+EVIDENCE_MAX_FILES_PER_REQUEST = 10
+# Images larger than this (width x height) are refused as possible decompression bombs.
+EVIDENCE_MAX_IMAGE_PIXELS = 100_000_000
+# Object Lock (COMPLIANCE) retention of each original in the S3 evidence store, from its upload.
+EVIDENCE_RETENTION_DAYS = 3650
 
 # Absolute links in emails point here.
 PORTAL_BASE_URL = "http://127.0.0.1:8000"

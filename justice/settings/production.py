@@ -1,11 +1,12 @@
 """Production settings: everything comes from the environment, and unsafe values stop the process at start-up.
 
 Required: ``DJANGO_SECRET_KEY``, ``DJANGO_ALLOWED_HOSTS``, ``DATABASE_URL``, ``CELERY_BROKER_URL``, ``REDIS_URL``.
-Object storage: ``AWS_STORAGE_BUCKET_NAME`` (and the usual ``AWS_*`` credentials, ``AWS_S3_ENDPOINT_URL`` for a
-non-AWS store). See ``docker/README.md`` for the full list.
+Object storage: ``AWS_STORAGE_BUCKET_NAME``, ``EVIDENCE_BUCKET_NAME`` (Object Lock enabled) and the usual ``AWS_*``
+credentials (``AWS_S3_ENDPOINT_URL`` for a non-AWS store). See ``docker/README.md`` for the full list.
 """
 
 import os
+from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -77,6 +78,20 @@ TRANSPARENCY_LOG_SIGNING_KEY_FILE = os.environ.get("TRANSPARENCY_LOG_SIGNING_KEY
 if not TRANSPARENCY_LOG_SIGNING_KEY and not TRANSPARENCY_LOG_SIGNING_KEY_FILE:
     raise ImproperlyConfigured("Set TRANSPARENCY_LOG_SIGNING_KEY or TRANSPARENCY_LOG_SIGNING_KEY_FILE.")
 TRANSPARENCY_LOG_PREVIOUS_KEYS = [k for k in os.environ.get("TRANSPARENCY_LOG_PREVIOUS_KEYS", "").split() if k]
+# Evidence originals: a bucket of their own, created with Object Lock enabled (versioning on); each object gets a
+# COMPLIANCE retention of EVIDENCE_RETENTION_DAYS, set per object at upload.
+STORAGES["evidence"] = {  # noqa: F405
+    "BACKEND": "evidence.storage.EvidenceS3Storage",
+    "OPTIONS": {
+        "bucket_name": env("EVIDENCE_BUCKET_NAME"),
+        "endpoint_url": os.environ.get("AWS_S3_ENDPOINT_URL") or None,
+        "region_name": os.environ.get("AWS_S3_REGION_NAME") or None,
+        "default_acl": "private",
+        "file_overwrite": False,
+    },
+}
+EVIDENCE_RETENTION_DAYS = int(env("EVIDENCE_RETENTION_DAYS", str(EVIDENCE_RETENTION_DAYS)))  # noqa: F405
+EVIDENCE_STAGING_DIR = Path(env("EVIDENCE_STAGING_DIR", str(EVIDENCE_STAGING_DIR)))  # noqa: F405
 
 EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
 EMAIL_HOST = env("EMAIL_HOST", "localhost")

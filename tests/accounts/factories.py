@@ -2,19 +2,29 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import factory
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+from factory.base import BaseFactory
 
 from justice.accounts.models import Membership, Organisation, User
 
 PASSWORD = "correct horse battery staple 42"
 
+T = TypeVar("T")
 
-class UserFactory(factory.django.DjangoModelFactory[User]):
+
+def typed(factory_class: type[BaseFactory[T]]) -> Callable[..., T]:
+    """The factory itself, typed as what calling it returns: factory_boy's metaclass ``__call__`` is untyped, so
+    type checkers would otherwise take ``UserFactory()`` for a factory instead of a user."""
+    return factory_class  # type: ignore[return-value]
+
+
+class _UserFactory(factory.django.DjangoModelFactory[User]):
     class Meta:
         model = User
         skip_postgeneration_save = True
@@ -30,7 +40,10 @@ class UserFactory(factory.django.DjangoModelFactory[User]):
             EmailAddress.objects.create(user=self, email=self.email, verified=True, primary=True)
 
 
-class OrganisationFactory(factory.django.DjangoModelFactory[Organisation]):
+UserFactory = typed(_UserFactory)
+
+
+class _OrganisationFactory(factory.django.DjangoModelFactory[Organisation]):
     class Meta:
         model = Organisation
 
@@ -39,13 +52,19 @@ class OrganisationFactory(factory.django.DjangoModelFactory[Organisation]):
     code = factory.Sequence(lambda n: f"TJ-{n}")
 
 
-class MembershipFactory(factory.django.DjangoModelFactory[Membership]):
+OrganisationFactory = typed(_OrganisationFactory)
+
+
+class _MembershipFactory(factory.django.DjangoModelFactory[Membership]):
     class Meta:
         model = Membership
 
     user = factory.SubFactory(UserFactory)
     organisation = factory.SubFactory(OrganisationFactory)
     role = Membership.Role.CLERK
+
+
+MembershipFactory = typed(_MembershipFactory)
 
 
 def enable_totp(user: User) -> str:
@@ -63,8 +82,8 @@ def staff_member(role: str = Membership.Role.CLERK, *, mfa: bool = True, **org_k
         Membership.Role.LAWYER: Organisation.Kind.BAR,
     }
     kind = org_kwargs.pop("kind", None) or kinds.get(role, Organisation.Kind.COURT)
-    organisation = org_kwargs.pop("organisation", None) or OrganisationFactory.create(kind=kind, **org_kwargs)
-    membership = MembershipFactory.create(organisation=organisation, role=role)
+    organisation = org_kwargs.pop("organisation", None) or OrganisationFactory(kind=kind, **org_kwargs)
+    membership = MembershipFactory(organisation=organisation, role=role)
     if mfa:
         enable_totp(membership.user)
     return membership

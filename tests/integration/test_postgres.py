@@ -39,8 +39,8 @@ def test_database_is_the_postgresql_server_of_database_url(integration_env: Inte
     ],
 )
 def test_database_refuses_to_change_or_remove_an_access_event_whatever_the_client(statement: str) -> None:
-    clerk = MembershipFactory.create().user
-    citizen = UserFactory.create()
+    clerk = MembershipFactory().user
+    citizen = UserFactory()
     [event] = access_record(
         actor=clerk,
         subjects=[citizen],

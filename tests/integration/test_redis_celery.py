@@ -56,7 +56,7 @@ def wait_for_email(worker: CeleryWorker) -> EmailMessage:
 def test_invitation_email_is_sent_by_a_celery_worker_through_redis(
     celery_worker_process: CeleryWorker, mailoutbox: list[DjangoEmailMessage]
 ) -> None:
-    admin = MembershipFactory.create(role=Membership.Role.ORGANISATION_ADMIN)
+    admin = MembershipFactory(role=Membership.Role.ORGANISATION_ADMIN)
 
     invitation, token = invitation_create(
         organisation=admin.organisation, email="greffe@example.org", role=Membership.Role.CLERK, actor=admin.user

@@ -75,7 +75,7 @@ def test_a_form_with_errors(live_server, page) -> None:
 @pytest.mark.parametrize("path", ["/dashboard/", "/account/access-log/", "/account/email/", "/account/2fa/",
                                   "/account/sessions/", "/account/password/change/"])  # fmt: skip
 def test_a_citizens_pages(live_server, page, path: str) -> None:
-    sign_in(page, live_server, UserFactory.create())
+    sign_in(page, live_server, UserFactory())
     assert_accessible(page, live_server.url + path)
 
 

@@ -40,7 +40,7 @@ def test_the_crawl_covers_the_main_pages() -> None:
 @pytest.mark.parametrize("signed_in", [False, True], ids=["anonymous", "signed-in"])
 def test_every_get_route_has_the_security_headers(client: Client, signed_in: bool) -> None:
     if signed_in:
-        client.force_login(UserFactory.create())
+        client.force_login(UserFactory())
     checked = 0
     for path in ROUTES:
         response = client.get(path)

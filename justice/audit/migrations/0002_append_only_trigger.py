@@ -26,6 +26,7 @@ DROP FUNCTION IF EXISTS audit_accessevent_append_only();
 
 def forwards(apps, schema_editor):  # type: ignore[no-untyped-def]
     if schema_editor.connection.vendor == "postgresql":
+        # params=None: the SQL holds plpgsql % placeholders that psycopg must not read as its own.
         schema_editor.execute(CREATE, params=None)
 
 

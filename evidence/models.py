@@ -1,0 +1,176 @@
+"""Evidence items (the stored originals), their seals and their chain of custody.
+
+An original is never modified: a sanitised copy, a redaction or a transcode is a new item ``derived_from`` it.
+Seals and custody events are written once and never changed (ORM guard here, PostgreSQL trigger in migrations).
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from typing import Any, NoReturn, TypeVar
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from justice.audit.models import AppendOnlyError
+
+_M = TypeVar("_M", bound=models.Model)
+
+
+class AppendOnlyQuerySet(models.QuerySet[_M]):
+    def update(self, **kwargs: Any) -> NoReturn:
+        raise AppendOnlyError(f"{self.model._meta.label} rows are append-only: they cannot be updated.")
+
+    def delete(self) -> NoReturn:
+        raise AppendOnlyError(f"{self.model._meta.label} rows are append-only: they cannot be deleted.")
+
+    def bulk_update(self, *args: Any, **kwargs: Any) -> NoReturn:
+        raise AppendOnlyError(f"{self.model._meta.label} rows are append-only: they cannot be updated.")
+
+
+class AppendOnlyModel(models.Model):
+    class Meta:
+        abstract = True
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise AppendOnlyError(f"{self._meta.label} rows are append-only: they cannot be updated.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
+        raise AppendOnlyError(f"{self._meta.label} rows are append-only: they cannot be deleted.")
+
+
+class EvidenceItem(models.Model):
+    class Status(models.TextChoices):
+        PENDING_SCAN = "pending_scan", _("pending virus scan")
+        AVAILABLE = "available", _("available")
+        QUARANTINED = "quarantined", _("quarantined")
+        BLOCKED = "blocked", _("blocked: integrity check failed")
+
+    class Channel(models.TextChoices):
+        WEB = "web", _("web form")
+        API = "api", _("API")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    # The object's name in the store: random, so that nothing about the file or its sender leaks through it.
+    storage_key = models.UUIDField(_("storage key"), default=uuid.uuid4, unique=True, editable=False)
+    size = models.PositiveBigIntegerField(_("size in bytes"))
+    media_type = models.CharField(_("media type"), max_length=100, help_text=_("Recognised from the file's bytes."))
+    original_name = models.CharField(
+        _("original file name"), max_length=255, help_text=_("As sent, cleaned for display; never used as a path.")
+    )
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("uploaded by")
+    )
+    organisation = models.ForeignKey(
+        "accounts.Organisation",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="evidence_items",
+        verbose_name=_("on behalf of"),
+    )
+    # Cases do not exist yet: a free reference until filings.Case arrives and replaces it with a foreign key.
+    case_ref = models.CharField(_("case reference"), max_length=64, blank=True)
+    channel = models.CharField(_("channel"), max_length=8, choices=Channel.choices)
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.PENDING_SCAN)
+    derived_from = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="derivatives",
+        verbose_name=_("derived from"),
+    )
+    # What the checks at ingest noticed without refusing the file (PDF active content, qpdf warnings, ...).
+    inspection = models.JSONField(_("inspection notes"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("received at"), default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = _("evidence item")
+        verbose_name_plural = _("evidence items")
+        ordering = ("-created_at", "-pk")
+        indexes = (models.Index(fields=("uploaded_by", "-created_at")),)
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class Seal(AppendOnlyModel):
+    """What was received, by whom and where it is kept, fixed at receipt. ``record`` is the canonical JSON
+    (sorted keys, no spaces, UTF-8) exactly as it will be logged and handed out in receipts."""
+
+    RECORD_VERSION = 1
+
+    item = models.OneToOneField(
+        EvidenceItem, on_delete=models.PROTECT, related_name="seal", verbose_name=_("evidence item")
+    )
+    algorithm = models.CharField(_("algorithm"), max_length=16, default="sha256", editable=False)
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    size = models.PositiveBigIntegerField(_("size in bytes"))
+    sealed_at = models.DateTimeField(_("sealed at"), default=timezone.now, editable=False)
+    record = models.TextField(_("seal record"))
+
+    objects = AppendOnlyQuerySet["Seal"].as_manager()
+
+    class Meta:
+        verbose_name = _("seal")
+        verbose_name_plural = _("seals")
+
+    def __str__(self) -> str:
+        return f"sha256:{self.sha256}"
+
+    @property
+    def record_data(self) -> dict[str, Any]:
+        data: dict[str, Any] = json.loads(self.record)
+        return data
+
+
+class CustodyEvent(AppendOnlyModel):
+    class Action(models.TextChoices):
+        SEALED = "sealed", _("received and sealed")
+        VIEWED = "viewed", _("viewed")
+        DOWNLOADED = "downloaded", _("downloaded")
+        TRANSMITTED = "transmitted", _("transmitted")
+        VERIFIED = "verified", _("integrity verified")
+        VERIFICATION_FAILED = "verification_failed", _("integrity check failed")
+        QUARANTINED = "quarantined", _("quarantined")
+
+    item = models.ForeignKey(
+        EvidenceItem, on_delete=models.PROTECT, related_name="custody_events", verbose_name=_("evidence item")
+    )
+    action = models.CharField(_("action"), max_length=24, choices=Action.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("who"),
+    )
+    organisation = models.ForeignKey(
+        "accounts.Organisation",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("on behalf of"),
+    )
+    purpose = models.CharField(_("why"), max_length=200)
+    detail = models.JSONField(_("detail"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("when"), default=timezone.now, db_index=True, editable=False)
+
+    objects = AppendOnlyQuerySet["CustodyEvent"].as_manager()
+
+    class Meta:
+        verbose_name = _("custody event")
+        verbose_name_plural = _("custody events")
+        ordering = ("created_at", "pk")
+        indexes = (models.Index(fields=("item", "created_at")),)
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} — {self.item_id} ({self.created_at:%Y-%m-%d %H:%M})"

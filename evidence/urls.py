@@ -1,0 +1,11 @@
+from django.urls import path
+
+from evidence import views
+
+app_name = "evidence"
+urlpatterns = [
+    path("", views.evidence_list, name="list"),
+    path("upload/", views.upload, name="upload"),
+    path("<uuid:pk>/", views.detail, name="detail"),
+    path("<uuid:pk>/download/", views.download, name="download"),
+]

@@ -1,0 +1,139 @@
+"""Evidence pages: upload, list, item page with seal and custody timeline, and the checked download."""
+
+from __future__ import annotations
+
+import logging
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
+from django.views.decorators.http import require_POST
+
+from evidence import permissions, selectors, services
+from evidence.forms import EvidenceDownloadForm, EvidenceUploadForm
+from evidence.ingest import EvidenceUploadHandler, IngestError
+from evidence.models import EvidenceItem
+from justice.accounts.models import User
+from justice.errors import ApplicationError
+
+logger = logging.getLogger(__name__)
+
+
+@login_required
+def evidence_list(request: HttpRequest) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    page = Paginator(selectors.evidence_list(user=user), 50).get_page(request.GET.get("page"))
+    return render(request, "evidence/list.html", {"page_obj": page})
+
+
+# The upload handler must be in place before anything reads the request body, and CSRF checking reads it: so the
+# outer view is exempt, installs the handler, and the inner one checks CSRF (as Django's documentation prescribes).
+@csrf_exempt
+@login_required
+def upload(request: HttpRequest) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    handler = EvidenceUploadHandler(
+        request, max_bytes=permissions.upload_limit(user), max_files=settings.EVIDENCE_MAX_FILES_PER_REQUEST
+    )
+    if request.method == "POST":
+        request.upload_handlers = [handler]
+    return _upload(request, user, handler)
+
+
+@csrf_protect
+def _upload(request: HttpRequest, user: User, handler: EvidenceUploadHandler) -> HttpResponse:
+    context = {
+        "max_bytes": handler.max_bytes,
+        "max_files": handler.max_files,
+        "form": EvidenceUploadForm(user=user),
+    }
+    if request.method != "POST":
+        return render(request, "evidence/upload.html", context)
+    form = EvidenceUploadForm(request.POST, request.FILES, user=user)
+    if handler.errors:
+        # Stopped while streaming: whatever was staged is removed when the request closes its files.
+        status = 413 if any(error.code == "too_large" for error in handler.errors) else 400
+        refusals = [error.message for error in handler.errors]
+        return render(request, "evidence/upload.html", {**context, "refusals": refusals}, status=status)
+    if not form.is_valid():
+        return render(request, "evidence/upload.html", {**context, "form": form}, status=400)
+    accepted: list[EvidenceItem] = []
+    refusals = []
+    for staged in form.cleaned_data["files"]:
+        try:
+            accepted.append(
+                services.evidence_ingest(
+                    upload=staged,
+                    uploader=user,
+                    organisation=form.chosen_organisation(),
+                    channel=EvidenceItem.Channel.WEB,
+                    case_ref=form.cleaned_data["case_ref"],
+                )
+            )
+        except IngestError as error:
+            logger.info("evidence refused for user %s: %s", user.pk, error.code)
+            refusals.append(error.message)
+    for item in accepted:
+        messages.success(request, _("“%(name)s” was received and sealed.") % {"name": item.original_name})
+    if refusals:
+        return render(
+            request, "evidence/upload.html", {**context, "refusals": refusals, "accepted": accepted}, status=400
+        )
+    if len(accepted) == 1:
+        return redirect("evidence:detail", pk=accepted[0].pk)
+    return redirect("evidence:list")
+
+
+@login_required
+def detail(request: HttpRequest, pk: str) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    item = selectors.evidence_get(user=user, pk=pk)
+    services.evidence_record_view(item=item, actor=user, purpose=_("Consultation of the item's page"))
+    return _render_detail(request, user, item, EvidenceDownloadForm())
+
+
+def _render_detail(
+    request: HttpRequest, user: User, item: EvidenceItem, form: EvidenceDownloadForm, status: int = 200
+) -> HttpResponse:
+    return render(
+        request,
+        "evidence/detail.html",
+        {
+            "item": item,
+            "seal": item.seal,
+            "timeline": selectors.custody_timeline(item=item),
+            "download_form": form,
+            "can_download": permissions.can_download_evidence(user, item),
+            "Status": EvidenceItem.Status,
+        },
+        status=status,
+    )
+
+
+@require_POST
+@login_required
+def download(request: HttpRequest, pk: str) -> HttpResponseBase:
+    user: User = request.user  # type: ignore[assignment]
+    item = selectors.evidence_get(user=user, pk=pk)
+    form = EvidenceDownloadForm(request.POST)
+    if not form.is_valid():
+        return _render_detail(request, user, item, form, status=400)
+    try:
+        result = services.evidence_download(item=item, actor=user, purpose=form.cleaned_data["purpose"])
+    except ApplicationError as error:
+        form.add_error(None, error.message)
+        return _render_detail(request, user, item, form, status=409)
+    response = StreamingHttpResponse(result.chunks, content_type=result.content_type)
+    response["Content-Length"] = str(result.size)
+    response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=result.filename) or ""
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    # Should a browser ever render it anyway, it gets no script, no plugin, no same-origin access.
+    response["Content-Security-Policy"] = "sandbox; default-src 'none'"
+    return response
