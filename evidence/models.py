@@ -174,3 +174,92 @@ class CustodyEvent(AppendOnlyModel):
 
     def __str__(self) -> str:
         return f"{self.get_action_display()} — {self.item_id} ({self.created_at:%Y-%m-%d %H:%M})"
+
+
+class LogHead(models.Model):
+    """The size of the transparency log. Appends lock this single row, so two writers never fork the log."""
+
+    size = models.PositiveBigIntegerField(default=0)
+    # Hex hashes of the perfect subtrees that make up the tree, largest first (one per set bit of ``size``): the
+    # left siblings of whatever is appended next, so an append reads nothing else.
+    frontier = models.JSONField(default=list)
+
+    class Meta:
+        verbose_name = _("transparency log head")
+
+    def __str__(self) -> str:
+        return f"{self.size} entries"
+
+
+class LogEntry(AppendOnlyModel):
+    """A leaf of the transparency log (RFC 9162): the canonical JSON record of a seal or a custody event."""
+
+    class Kind(models.TextChoices):
+        SEAL = "seal", _("seal")
+        CUSTODY = "custody", _("custody event")
+
+    index = models.PositiveBigIntegerField(_("index"), primary_key=True)
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    data = models.TextField(_("record"))
+    leaf_hash = models.BinaryField(_("leaf hash"), max_length=32, unique=True)
+    seal = models.OneToOneField(
+        Seal, on_delete=models.PROTECT, null=True, blank=True, related_name="log_entry", verbose_name=_("seal")
+    )
+    custody_event = models.OneToOneField(
+        CustodyEvent,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="log_entry",
+        verbose_name=_("custody event"),
+    )
+    created_at = models.DateTimeField(_("logged at"), default=timezone.now, editable=False)
+
+    objects = AppendOnlyQuerySet["LogEntry"].as_manager()
+
+    class Meta:
+        verbose_name = _("transparency log entry")
+        verbose_name_plural = _("transparency log entries")
+        ordering = ("index",)
+
+    def __str__(self) -> str:
+        return f"#{self.index} {self.kind}"
+
+
+class LogNode(AppendOnlyModel):
+    """A cached hash of a perfect subtree (2**level leaves starting at leaf index * 2**level), so that any proof
+    costs O(log n) reads."""
+
+    level = models.PositiveSmallIntegerField()
+    index = models.PositiveBigIntegerField()
+    hash = models.BinaryField(max_length=32)
+
+    objects = AppendOnlyQuerySet["LogNode"].as_manager()
+
+    class Meta:
+        verbose_name = _("transparency log node")
+        constraints = (models.UniqueConstraint(fields=("level", "index"), name="unique_log_node"),)
+
+    def __str__(self) -> str:
+        return f"node {self.level}/{self.index}"
+
+
+class Checkpoint(AppendOnlyModel):
+    """A signed statement of the log's size and root hash (C2SP tlog-checkpoint signed note)."""
+
+    size = models.PositiveBigIntegerField(_("tree size"), unique=True)
+    root_hash = models.BinaryField(_("root hash"), max_length=32)
+    note = models.TextField(_("signed note"))
+    key_id = models.CharField(_("key id"), max_length=8)
+    created_at = models.DateTimeField(_("signed at"), default=timezone.now, editable=False)
+
+    objects = AppendOnlyQuerySet["Checkpoint"].as_manager()
+
+    class Meta:
+        verbose_name = _("checkpoint")
+        verbose_name_plural = _("checkpoints")
+        ordering = ("-size",)
+        get_latest_by = "size"
+
+    def __str__(self) -> str:
+        return f"checkpoint at size {self.size}"

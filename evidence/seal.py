@@ -13,9 +13,9 @@ import secrets
 from typing import Any
 
 from evidence.storage import StorageLocation
+from evidence.verify import SEAL_RECORD_TYPE
 
 RECORD_VERSION = 1
-RECORD_TYPE = "justice.evidence.seal"
 # A local account without identity proofing is "low" (DESIGN §2); federation will set higher levels.
 DEFAULT_ASSURANCE_LEVEL = "low"
 
@@ -47,7 +47,7 @@ def seal_record(
     return canonical_json(
         {
             "v": RECORD_VERSION,
-            "type": RECORD_TYPE,
+            "type": SEAL_RECORD_TYPE,
             "evidence_id": evidence_id,
             "sha256": sha256,
             "size": size,

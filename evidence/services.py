@@ -17,11 +17,13 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from evidence import permissions
+from evidence.custody import custody_record
 from evidence.ingest import IngestError, StagedUpload, inspect, too_large_error
 from evidence.models import CustodyEvent, EvidenceItem, Seal
 from evidence.seal import DEFAULT_ASSURANCE_LEVEL, seal_record
 from evidence.selectors import acting_organisation
 from evidence.storage import StorageLocation, evidence_storage, open_stream
+from evidence.translog import custody_leaf, seal_leaf, translog_append
 from justice.accounts.models import Membership, Organisation, User
 from justice.errors import ApplicationError
 
@@ -108,7 +110,7 @@ def evidence_ingest(
                         location=location,
                     ),
                 )
-                CustodyEvent.objects.create(
+                sealed = CustodyEvent.objects.create(
                     item=item,
                     action=CustodyEvent.Action.SEALED,
                     actor=uploader,
@@ -117,6 +119,8 @@ def evidence_ingest(
                     detail={"sha256": seal.sha256, "channel": channel},
                     created_at=upload.received_at,
                 )
+                # Last, so the log's lock is held only for the end of the transaction.
+                translog_append(seal_leaf(seal), custody_leaf(sealed))
             except BaseException:
                 # The object is written (and may be locked): say where, so that it can be found and accounted for.
                 logger.exception("evidence object stored at %s but its seal was not recorded", location)
@@ -128,7 +132,7 @@ def evidence_ingest(
 
 
 def evidence_record_view(*, item: EvidenceItem, actor: User, purpose: str) -> CustodyEvent:
-    return CustodyEvent.objects.create(
+    return custody_record(
         item=item,
         action=CustodyEvent.Action.VIEWED,
         actor=actor,
@@ -153,7 +157,7 @@ def evidence_download(*, item: EvidenceItem, actor: User, purpose: str) -> Downl
     purpose = purpose.strip()
     if not purpose:
         raise ApplicationError(_("Say why you download this item: it is recorded in its chain of custody."))
-    CustodyEvent.objects.create(
+    custody_record(
         item=item,
         action=CustodyEvent.Action.DOWNLOADED,
         actor=actor,
@@ -230,7 +234,7 @@ def _integrity_failure(
 ) -> None:
     with transaction.atomic():
         EvidenceItem.objects.filter(pk=item.pk).update(status=EvidenceItem.Status.BLOCKED)
-        CustodyEvent.objects.create(
+        custody_record(
             item=item,
             action=CustodyEvent.Action.VERIFICATION_FAILED,
             actor=None,
@@ -267,7 +271,7 @@ def evidence_verify(*, item: EvidenceItem, actor: User | None, purpose: str) -> 
             pass
     except EvidenceIntegrityError:
         return False
-    CustodyEvent.objects.create(
+    custody_record(
         item=item,
         action=CustodyEvent.Action.VERIFIED,
         actor=actor,

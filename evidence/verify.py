@@ -23,6 +23,9 @@ from evidence.checkpoint import Checkpoint, CheckpointError, Verifier, b64decode
 from evidence.merkle import ProofError, leaf_hash, verify_consistency, verify_inclusion
 
 RECEIPT_FORMAT = "justice-seal-receipt/v1"
+# The "type" of the log's leaves: seal records (what receipts carry) and custody events.
+SEAL_RECORD_TYPE = "justice.evidence.seal"
+CUSTODY_RECORD_TYPE = "justice.evidence.custody"
 CHUNK = 1 << 20
 
 
@@ -102,7 +105,7 @@ def verify(
         record = json.loads(record_text)
     except json.JSONDecodeError:
         raise VerificationError("malformed_record", "the seal record is not valid JSON") from None
-    if not isinstance(record, dict) or record.get("type") != "seal":
+    if not isinstance(record, dict) or record.get("type") != SEAL_RECORD_TYPE:
         raise VerificationError("malformed_record", "the receipt's record is not a seal record")
     sealed_sha256 = _field(record, "sha256", str, "seal record")
     sealed_size = _field(record, "size", int, "seal record")

@@ -17,7 +17,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from evidence.checkpoint import Checkpoint, Signer
 from evidence.merkle import leaf_hash, memory_source
-from evidence.verify import RECEIPT_FORMAT, VerificationError, verify
+from evidence.verify import RECEIPT_FORMAT, SEAL_RECORD_TYPE, VerificationError, verify
 
 ORIGIN = "justice.example/log"
 ROOT = Path(__file__).resolve().parents[2]
@@ -37,7 +37,7 @@ class Bundle:
         self.file = bytes(random.Random(1).randrange(256) for _ in range(4096)) if file is None else file
         self.record = canonical(
             {
-                "type": "seal",
+                "type": SEAL_RECORD_TYPE,
                 "version": 1,
                 "evidence_id": "0b5e2f0c-3d1c-4a53-9f7b-3f1f2d9a7e11",
                 "sha256": hashlib.sha256(self.file).hexdigest(),
@@ -116,7 +116,7 @@ def test_a_thousand_random_single_byte_mutations_are_all_rejected_with_a_named_r
         (lambda r: {**r, "tree_size": r["tree_size"] - 1}, "bad_inclusion"),
         (lambda r: {**r, "inclusion_proof": r["inclusion_proof"][:-1]}, "bad_inclusion"),
         (lambda r: {**r, "inclusion_proof": "AAAA"}, "malformed_receipt"),
-        (lambda r: {**r, "record": r["record"].replace('"seal"', '"custody"')}, "malformed_record"),
+        (lambda r: {**r, "record": r["record"].replace(".seal", ".custody")}, "malformed_record"),
         (lambda r: {k: v for k, v in r.items() if k != "checkpoint"}, "malformed_receipt"),
         (lambda r: {**r, "format": "something/else"}, "malformed_receipt"),
     ],

@@ -197,7 +197,7 @@ async function verifyBundle(file, receiptText, keyText, onProgress) {
   } catch {
     throw new VerificationError("malformed_record", "the seal record is not valid JSON");
   }
-  if (record.type !== "seal") throw new VerificationError("malformed_record", "the receipt's record is not a seal record");
+  if (record.type !== "justice.evidence.seal") throw new VerificationError("malformed_record", "the receipt's record is not a seal record");
   const digest = await hashFile(file, onProgress);
   if (digest !== record.sha256) throw new VerificationError("hash_mismatch", `the file's SHA-256 is ${digest}, the seal says ${record.sha256}`);
   if (file.size !== record.size) throw new VerificationError("size_mismatch", `the file has ${file.size} bytes, the seal says ${record.size}`);

@@ -1,0 +1,157 @@
+"""The transparency log of seals and custody events, stored in the database.
+
+Leaves are appended under a lock on the single ``LogHead`` row, so concurrent writers are serialised and the
+log never forks; hashes of complete perfect subtrees are cached as they close (``LogNode``), so proofs read
+O(log n) rows. Checkpoints are C2SP signed notes made with the key from configuration (``evidence.keys``).
+Hashing and proofs are ``evidence.merkle``'s, the very code the offline verifier runs.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime
+import logging
+import secrets
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+
+from evidence.checkpoint import Checkpoint as SignedCheckpoint
+from evidence.keys import log_signer
+from evidence.merkle import HashSource, leaf_hash, node_hash
+from evidence.models import Checkpoint, CustodyEvent, LogEntry, LogHead, LogNode, Seal
+from evidence.seal import canonical_json, utc_timestamp
+from evidence.verify import CUSTODY_RECORD_TYPE, RECEIPT_FORMAT
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Leaf:
+    kind: str
+    data: str
+    seal: Seal | None = None
+    custody_event: CustodyEvent | None = None
+
+
+def custody_leaf(event: CustodyEvent) -> Leaf:
+    """The canonical record of a custody event; the salt keeps its hash from being guessed."""
+    organisation = event.organisation
+    data = canonical_json(
+        {
+            "v": 1,
+            "type": CUSTODY_RECORD_TYPE,
+            "event_id": event.pk,
+            "evidence_id": str(event.item_id),
+            "action": event.action,
+            "actor": event.actor_id,
+            "organisation": organisation.code if organisation is not None else None,
+            "purpose": event.purpose,
+            "at": utc_timestamp(event.created_at),
+            "salt": secrets.token_hex(16),
+        }
+    )
+    return Leaf(kind=LogEntry.Kind.CUSTODY, data=data, custody_event=event)
+
+
+def seal_leaf(seal: Seal) -> Leaf:
+    return Leaf(kind=LogEntry.Kind.SEAL, data=seal.record, seal=seal)
+
+
+def translog_append(*leaves: Leaf) -> list[LogEntry]:
+    """Append ``leaves`` in order, in the caller's transaction; returns their entries with their indices."""
+    if not leaves:
+        return []
+    # No savepoint: an error here must undo the caller's whole transaction anyway.
+    with transaction.atomic(savepoint=False):
+        head, _created = LogHead.objects.select_for_update().get_or_create(pk=1)
+        first = head.size
+        entries = [
+            LogEntry(
+                index=first + offset,
+                kind=leaf.kind,
+                data=leaf.data,
+                leaf_hash=leaf_hash(leaf.data.encode()),
+                seal=leaf.seal,
+                custody_event=leaf.custody_event,
+            )
+            for offset, leaf in enumerate(leaves)
+        ]
+        LogEntry.objects.bulk_create(entries)
+        frontier = [bytes.fromhex(h) for h in head.frontier]
+        nodes: list[LogNode] = []
+        for entry in entries:
+            carry, index, level = bytes(entry.leaf_hash), entry.index, 0
+            while index % 2 == 1:  # this subtree closes its parent, whose left half is the frontier's last
+                carry = node_hash(frontier.pop(), carry)
+                index, level = index // 2, level + 1
+                nodes.append(LogNode(level=level, index=index, hash=carry))
+            frontier.append(carry)
+        LogNode.objects.bulk_create(nodes)
+        head.size = first + len(entries)
+        head.frontier = [h.hex() for h in frontier]
+        head.save(update_fields=["size", "frontier"])
+    return entries
+
+
+def _hash_at(level: int, index: int, known: dict[tuple[int, int], bytes]) -> bytes:
+    if (level, index) in known:
+        return known[(level, index)]
+    if level == 0:
+        value = bytes(LogEntry.objects.values_list("leaf_hash", flat=True).get(index=index))
+    else:
+        value = bytes(LogNode.objects.values_list("hash", flat=True).get(level=level, index=index))
+    known[(level, index)] = value
+    return value
+
+
+def log_size() -> int:
+    head = LogHead.objects.filter(pk=1).first()
+    return head.size if head else 0
+
+
+def hash_source(size: int) -> HashSource:
+    """Proofs and roots of the log as it was at ``size`` leaves, read from the cached subtrees."""
+    known: dict[tuple[int, int], bytes] = {}
+    return HashSource(size, lambda level, index: _hash_at(level, index, known))
+
+
+def translog_checkpoint(*, now: datetime.datetime | None = None) -> Checkpoint:
+    """Sign a checkpoint of the log's current size, unless one exists already for that size."""
+    size = log_size()
+    existing = Checkpoint.objects.filter(size=size).first()
+    if existing is not None:
+        return existing
+    signer = log_signer()
+    root = hash_source(size).root()
+    note = SignedCheckpoint(settings.TRANSPARENCY_LOG_ORIGIN, size, root).sign([signer])
+    checkpoint, created = Checkpoint.objects.get_or_create(
+        size=size, defaults={"root_hash": root, "note": note, "key_id": signer.verifier.key_id.hex()}
+    )
+    if created:
+        logger.info("transparency log checkpoint signed at size %s", size)
+    return checkpoint
+
+
+def checkpoint_covering(index: int) -> Checkpoint:
+    """The oldest checkpoint that includes leaf ``index``; signs a new one when none does yet."""
+    checkpoint = Checkpoint.objects.filter(size__gt=index).order_by("size").first()
+    return checkpoint or translog_checkpoint()
+
+
+def seal_receipt(seal: Seal) -> dict[str, Any]:
+    """The receipt bundle of a seal: its record, where it stands in the log, the proof and the signed checkpoint.
+    ``evidence.verify`` checks it offline."""
+    entry = LogEntry.objects.get(seal=seal)
+    checkpoint = checkpoint_covering(entry.index)
+    proof = hash_source(checkpoint.size).inclusion_proof(entry.index)
+    return {
+        "format": RECEIPT_FORMAT,
+        "record": entry.data,
+        "leaf_index": entry.index,
+        "tree_size": checkpoint.size,
+        "inclusion_proof": [base64.b64encode(h).decode() for h in proof],
+        "checkpoint": checkpoint.note,
+    }
