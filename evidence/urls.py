@@ -8,4 +8,5 @@ urlpatterns = [
     path("upload/", views.upload, name="upload"),
     path("<uuid:pk>/", views.detail, name="detail"),
     path("<uuid:pk>/download/", views.download, name="download"),
+    path("<uuid:pk>/receipt.json", views.receipt, name="receipt"),
 ]

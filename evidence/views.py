@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 
 from django.conf import settings
@@ -19,6 +20,7 @@ from evidence import permissions, selectors, services
 from evidence.forms import EvidenceDownloadForm, EvidenceUploadForm
 from evidence.ingest import EvidenceUploadHandler, IngestError
 from evidence.models import EvidenceItem
+from evidence.translog import seal_receipt
 from justice.accounts.models import User
 from justice.errors import ApplicationError
 
@@ -136,4 +138,19 @@ def download(request: HttpRequest, pk: str) -> HttpResponseBase:
     response["Cache-Control"] = "private, no-store"
     # Should a browser ever render it anyway, it gets no script, no plugin, no same-origin access.
     response["Content-Security-Policy"] = "sandbox; default-src 'none'"
+    return response
+
+
+@login_required
+def receipt(request: HttpRequest, pk: str) -> HttpResponse:
+    """The seal receipt: the record, its inclusion proof and the signed checkpoint, checked by evidence.verify."""
+    user: User = request.user  # type: ignore[assignment]
+    item = selectors.evidence_get(user=user, pk=pk)
+    response = HttpResponse(
+        json.dumps(seal_receipt(item.seal), indent=2, ensure_ascii=False) + "\n",
+        content_type="application/json; charset=utf-8",
+    )
+    response["Content-Disposition"] = (
+        content_disposition_header(as_attachment=True, filename=f"receipt-{item.pk}.json") or ""
+    )
     return response

@@ -188,6 +188,15 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
+# Minutes between two checkpoints of the transparency log (signed only when the log has grown).
+TRANSPARENCY_LOG_CHECKPOINT_MINUTES = 5
+CELERY_BEAT_SCHEDULE = {
+    "sign-transparency-log-checkpoint": {
+        "task": "evidence.tasks.sign_checkpoint",
+        "schedule": TRANSPARENCY_LOG_CHECKPOINT_MINUTES * 60,
+    },
+    "monitor-transparency-log": {"task": "evidence.tasks.monitor_transparency_log", "schedule": 15 * 60},
+}
 
 DSFR_USE_INTEGRITY_CHECKSUMS = True
 DSFR_MARK_OPTIONAL_FIELDS = True
