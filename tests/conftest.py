@@ -10,6 +10,9 @@ from django.test import Client
 
 from justice.accounts.models import User
 from tests.accounts.factories import PASSWORD
+from tests.sandbox_idp import federation, sandbox_idp
+
+__all__ = ["federation", "login_with_password", "sandbox_idp"]
 
 
 def totp_now(secret: str) -> str:

@@ -28,3 +28,5 @@ if "CELERY_BROKER_URL" in os.environ:
 # Serve static files from the apps directly, without collectstatic.
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
+# WebAuthn over plain http on testserver / 127.0.0.1 (the browser test's live server).
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = True

@@ -52,7 +52,11 @@ def test_signing_up_with_an_existing_address_tells_its_owner_not_the_stranger(cl
     UserFactory(email="taken@example.org")
     response = client.post(
         "/account/signup/",
-        {"email": "Taken@Example.org", "password1": "un long mot de passe sûr", "password2": "un long mot de passe sûr"},
+        {
+            "email": "Taken@Example.org",
+            "password1": "un long mot de passe sûr",
+            "password2": "un long mot de passe sûr",
+        },
     )
     assert response.status_code == 302
     assert response["Location"] == "/account/confirm-email/"
