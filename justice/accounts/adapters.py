@@ -23,12 +23,14 @@ from django.utils.translation import gettext as _
 
 from justice.accounts import assurance, services
 from justice.accounts.assurance import LEVEL_BY_ACR, Level, Method
+from justice.accounts.middleware import session_mark_started
 
 logger = logging.getLogger(__name__)
 
 
 class AccountAdapter(DefaultAccountAdapter):
     def post_login(self, request: HttpRequest, user: Any, **kwargs: Any) -> HttpResponse:
+        session_mark_started(request)
         sociallogin = (kwargs.get("signal_kwargs") or {}).get("sociallogin")
         if sociallogin is not None and sociallogin.state.get("assurance_obtained"):
             federation_succeeded(request, user=user, sociallogin=sociallogin)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from allauth.usersessions.models import UserSession
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
@@ -63,6 +64,13 @@ class StaffMFARequiredMiddleware:
         return HttpResponseRedirect(reverse("mfa_activate_totp"))
 
 
+def session_mark_started(request: HttpRequest) -> None:
+    """Called at sign-in: the absolute lifetime and the idle time count from now."""
+    now = timezone.now().timestamp()
+    request.session[SESSION_STARTED_KEY] = now
+    request.session[SESSION_LAST_SEEN_KEY] = now
+
+
 class SessionLifetimeMiddleware:
     """Ends a signed-in session after an idle time (shorter for staff) or an absolute lifetime, server-side."""
 
@@ -87,8 +95,9 @@ class SessionLifetimeMiddleware:
             else settings.SESSION_IDLE_TIMEOUT_CITIZEN
         )
         if now - last_seen > idle_limit or now - started > settings.SESSION_ABSOLUTE_LIFETIME:
-            # logout() deletes the session row; allauth's usersessions forgets it on the user_logged_out signal.
-            logout(request)
+            session_key = session.session_key
+            logout(request)  # deletes the session server-side
+            UserSession.objects.filter(session_key=session_key).delete()
             messages.info(request, _("Your session has expired: please sign in again."))
             return redirect_to_login(request.get_full_path())
         if now - last_seen >= LAST_SEEN_RESOLUTION_SECONDS or SESSION_LAST_SEEN_KEY not in session:
