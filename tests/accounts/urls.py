@@ -8,6 +8,7 @@ from django.template import engines
 from django.urls import path
 
 from justice.accounts.assurance import COMPLAINT_SUBMIT, requires_assurance, restored_draft
+from justice.accounts.decorators import sensitive_action
 from justice.forms import PortalForm
 from justice.urls import urlpatterns as portal_urlpatterns
 
@@ -35,4 +36,9 @@ def complaint(request: HttpRequest) -> HttpResponse:
     return HttpResponse(PAGE.render({"form": form}, request))
 
 
-urlpatterns = [*portal_urlpatterns, path("test/complaint/", complaint)]
+@sensitive_action
+def publish(request: HttpRequest) -> HttpResponse:
+    return HttpResponse("published" if request.method == "POST" else "confirm")
+
+
+urlpatterns = [*portal_urlpatterns, path("test/complaint/", complaint), path("test/publish/", publish)]
