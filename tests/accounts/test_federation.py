@@ -200,3 +200,15 @@ def test_step_up_returns_to_the_page_with_the_draft_intact(client, federation, l
     # Submitting now goes through; the draft was handed back once only.
     assert client.post("/test/complaint/", draft).status_code == 200
     assert client.get("/test/complaint/").context["form"].initial == {}
+
+
+def test_the_sign_in_page_offers_the_identity_provider_when_one_is_configured(client, federation):
+    body = client.get("/account/login/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Sign in with the identity provider" in body
+    body = client.get("/account/login/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert "Se connecter avec le fournisseur d’identité" in body
+
+
+def test_without_an_identity_provider_the_sign_in_page_offers_none(client):
+    body = client.get("/account/login/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Sign in with the identity provider" not in body
