@@ -67,6 +67,17 @@ def refuse(request: HttpRequest, reason: str, *, code: str) -> ImmediateHttpResp
 
 
 class SocialAccountAdapter(DefaultSocialAccountAdapter):
+    def on_authentication_error(
+        self,
+        request: HttpRequest,
+        provider: Any,
+        error: Any = None,
+        exception: BaseException | None = None,
+        extra_context: dict[str, Any] | None = None,
+    ) -> None:
+        # The person sees a plain refusal; operators need the reason (bad signature, audience, expiry...).
+        logger.warning("federated sign-in failed with %s: %s (%r)", provider, error, exception)
+
     def pre_social_login(self, request: HttpRequest, sociallogin: SocialLogin) -> None:
         claims = sociallogin.account.extra_data.get("id_token") or {}
         state = sociallogin.state

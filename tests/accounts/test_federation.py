@@ -117,10 +117,17 @@ def test_a_login_whose_acr_is_lower_than_requested_is_refused(client, federation
 
 
 @pytest.mark.parametrize(
-    "identity", ["tamper-bad-signature", "tamper-wrong-audience", "tamper-wrong-nonce", "tamper-expired"]
+    ("identity", "reason"),
+    [
+        ("tamper-bad-signature", "Signature verification failed"),
+        ("tamper-wrong-audience", "Audience doesn't match"),
+        ("tamper-wrong-nonce", "federated sign-in refused: nonce"),
+        ("tamper-expired", "Signature has expired"),
+    ],
 )
-def test_a_tampered_id_token_is_refused(client, federation, identity):
+def test_a_tampered_id_token_is_refused(client, federation, caplog, identity, reason):
     response = federated_login(client, username=identity)
+    assert reason in caplog.text
     assert response.status_code in (401, 403)
     body = response.content.decode()
     assert "could not be verified" in body

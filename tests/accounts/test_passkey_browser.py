@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 from allauth.mfa.models import Authenticator
+from django.db import connections
 
 from tests.accounts.factories import PASSWORD, UserFactory
 
@@ -45,6 +46,9 @@ def page(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
             },
         )
         yield page
+        # Queries made while Playwright's loop runs use connections of their own (asgiref's context-local
+        # storage): close them, or the test database cannot be dropped at the end of the run.
+        connections.close_all()
         browser.close()
 
 

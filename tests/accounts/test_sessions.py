@@ -133,7 +133,7 @@ def test_the_active_sessions_page_is_reachable_from_the_dashboard(client: Client
     Client().force_login(user)
     login_with_password(Client(), user)
     dashboard = client.get("/dashboard/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
-    assert 'href="/account/sessions/"' in dashboard
+    assert 'href="/account/sessions/"' in dashboard and 'href="/account/identity/"' in dashboard
     response = client.get("/account/sessions/", HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 200
     assert len(response.context["sessions"]) == 2
