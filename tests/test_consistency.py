@@ -29,7 +29,7 @@ def test_foreign_keys_to_evidence_are_protected() -> None:
         for model in apps.get_models()
         for field in model._meta.get_fields()
         if isinstance(field, models.ForeignKey)
-        and field.related_model is not None
+        and isinstance(field.related_model, type)
         and field.related_model._meta.app_label == "evidence"
         and field.remote_field.on_delete is not models.PROTECT
     ]

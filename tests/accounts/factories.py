@@ -57,13 +57,14 @@ def enable_totp(user: User) -> str:
 
 
 def staff_member(role: str = Membership.Role.CLERK, *, mfa: bool = True, **org_kwargs: Any) -> Membership:
-    kind = org_kwargs.pop("kind", None) or {
+    kinds: dict[str, str] = {
         Membership.Role.POLICE_OFFICER: Organisation.Kind.POLICE_UNIT,
         Membership.Role.PROSECUTOR: Organisation.Kind.PROSECUTOR_OFFICE,
         Membership.Role.LAWYER: Organisation.Kind.BAR,
-    }.get(role, Organisation.Kind.COURT)
-    organisation = org_kwargs.pop("organisation", None) or OrganisationFactory(kind=kind, **org_kwargs)
-    membership = MembershipFactory(organisation=organisation, role=role)
+    }
+    kind = org_kwargs.pop("kind", None) or kinds.get(role, Organisation.Kind.COURT)
+    organisation = org_kwargs.pop("organisation", None) or OrganisationFactory.create(kind=kind, **org_kwargs)
+    membership = MembershipFactory.create(organisation=organisation, role=role)
     if mfa:
         enable_totp(membership.user)
     return membership

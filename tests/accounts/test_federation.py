@@ -146,7 +146,7 @@ def test_a_callback_with_a_forged_state_is_refused(client, federation):
 
 
 def test_a_federated_identity_is_not_linked_to_a_local_account_without_signing_into_it(client, federation):
-    local = UserFactory(email="citoyen@demo.justice.localhost", first_name="Cam", last_name="Martin")
+    local = UserFactory.create(email="citoyen@demo.justice.localhost", first_name="Cam", last_name="Martin")
     federated_login(client, username="camille")
     # Not signed into the local account that has the same email address.
     user = signed_in(client)
@@ -156,7 +156,7 @@ def test_a_federated_identity_is_not_linked_to_a_local_account_without_signing_i
 
 
 def test_a_signed_in_person_links_their_identity_from_the_identity_page(client, federation, login_with_password):
-    local = UserFactory(email="citoyen@demo.justice.localhost")
+    local = UserFactory.create(email="citoyen@demo.justice.localhost")
     login_with_password(client, local)
     page = client.get("/account/identity/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "Level of assurance: low." in page and "Link my identity" in page
@@ -173,7 +173,7 @@ def test_a_signed_in_person_links_their_identity_from_the_identity_page(client, 
 def test_an_identity_linked_to_another_account_is_not_taken_over(client, federation, login_with_password):
     federated_login(Client(), username="alix")
     owner = SocialAccount.objects.get(uid="sbx-4be01d77").user
-    other = UserFactory()
+    other = UserFactory.create()
     login_with_password(client, other)
     response = federated_login(client, username="alix", process="connect")
     assert response.status_code == 403

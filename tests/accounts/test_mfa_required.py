@@ -49,7 +49,7 @@ def test_staff_without_mfa_can_set_it_up_and_sign_out(client: Client, login_with
 
 
 def test_site_administrators_need_mfa_too(client: Client) -> None:
-    admin = UserFactory(is_staff=True, is_superuser=True)
+    admin = UserFactory.create(is_staff=True, is_superuser=True)
     client.force_login(admin)
     assert client.get("/admin/")["Location"] == "/account/2fa/totp/activate/"
     enable_totp(admin)
@@ -57,7 +57,7 @@ def test_site_administrators_need_mfa_too(client: Client) -> None:
 
 
 def test_citizens_are_not_forced_to_use_mfa(client: Client) -> None:
-    client.force_login(UserFactory())
+    client.force_login(UserFactory.create())
     assert client.get("/dashboard/").status_code == 200
 
 

@@ -53,7 +53,7 @@ def page(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
 
 
 def test_a_passkey_is_added_then_used_to_sign_in_in_chromium(page: Any, live_server: Any) -> None:
-    user = UserFactory()
+    user = UserFactory.create()
     base = live_server.url
     assert base.startswith("http://localhost:")  # WebAuthn refuses IP addresses as relying party
 

@@ -41,7 +41,7 @@ def test_a_sensitive_action_needs_a_sign_in(client: Client) -> None:
 
 
 def test_a_low_session_is_sent_to_step_up_and_nothing_is_filed(client: Client, login_with_password) -> None:
-    login_with_password(client, UserFactory())
+    login_with_password(client, UserFactory.create())
     response = client.post("/test/complaint/", {"facts": "x", "place": "y", "kinds": ["fraud"]})
     assert response["Location"].startswith("/account/step-up/?level=substantial")
     page = client.get(response["Location"], HTTP_ACCEPT_LANGUAGE="fr").content.decode()
@@ -50,7 +50,7 @@ def test_a_low_session_is_sent_to_step_up_and_nothing_is_filed(client: Client, l
 
 
 def test_step_up_does_not_redirect_elsewhere(client: Client, login_with_password, federation) -> None:
-    login_with_password(client, UserFactory())
+    login_with_password(client, UserFactory.create())
     page = client.get("/account/step-up/?level=substantial&next=https://evil.example/")
     assert page.status_code == 200
     body = page.content.decode()

@@ -30,7 +30,7 @@ def test_signing_in_gives_a_new_session_key(client: Client, login_with_password)
     anonymous["before"] = "sign-in"
     anonymous.save()
     old_key = anonymous.session_key
-    login_with_password(client, UserFactory())
+    login_with_password(client, UserFactory.create())
     assert client.session.session_key != old_key
     assert not Session.objects.filter(session_key=old_key).exists()
 
@@ -45,7 +45,7 @@ def test_an_idle_session_ends_after_its_limit(client: Client, login_with_passwor
             secret = decrypt(Authenticator.objects.get(user=user).data["secret"])
             login_with_password(client, user, totp_secret=secret)
         else:
-            user = UserFactory()
+            user = UserFactory.create()
             login_with_password(client, user)
         assert session_alive(client)
         # Activity keeps the session alive, however long it lasts in total (below the absolute lifetime).
@@ -65,7 +65,7 @@ def test_an_idle_session_ends_after_its_limit(client: Client, login_with_passwor
 
 def test_a_session_ends_after_twelve_hours_even_when_active(client: Client, login_with_password) -> None:
     with time_machine.travel(timezone.now(), tick=False) as clock:
-        login_with_password(client, UserFactory())
+        login_with_password(client, UserFactory.create())
         for _ in range(14):  # 14 times 50 min = 11 h 40 min
             clock.shift(timedelta(minutes=50))
             assert session_alive(client)
@@ -76,7 +76,7 @@ def test_a_session_ends_after_twelve_hours_even_when_active(client: Client, logi
 def test_a_staff_member_idle_for_45_minutes_is_signed_out_but_a_citizen_is_not(login_with_password) -> None:
     member = staff_member(Membership.Role.JUDGE)
     secret = decrypt(Authenticator.objects.get(user=member.user).data["secret"])
-    citizen = UserFactory()
+    citizen = UserFactory.create()
     staff_client, citizen_client = Client(), Client()
     with time_machine.travel(timezone.now(), tick=False) as clock:
         login_with_password(staff_client, member.user, totp_secret=secret)
@@ -87,7 +87,7 @@ def test_a_staff_member_idle_for_45_minutes_is_signed_out_but_a_citizen_is_not(l
 
 
 def test_signing_out_ends_every_session_of_the_person(login_with_password) -> None:
-    user = UserFactory()
+    user = UserFactory.create()
     laptop, phone = Client(), Client()
     login_with_password(laptop, user)
     login_with_password(phone, user)
@@ -98,10 +98,10 @@ def test_signing_out_ends_every_session_of_the_person(login_with_password) -> No
 
 
 def test_deactivating_an_account_ends_its_sessions_at_once(login_with_password) -> None:
-    user = UserFactory()
+    user = UserFactory.create()
     device = Client()
     login_with_password(device, user)
-    admin = UserFactory(is_staff=True, is_superuser=True)
+    admin = UserFactory.create(is_staff=True, is_superuser=True)
     enable_totp(admin)
     admin_client = Client()
     admin_client.force_login(admin)
@@ -119,16 +119,16 @@ def test_deactivating_an_account_ends_its_sessions_at_once(login_with_password) 
 
 
 def test_unchecking_active_in_the_admin_also_ends_the_sessions(login_with_password) -> None:
-    user = UserFactory()
+    user = UserFactory.create()
     device = Client()
     login_with_password(device, user)
-    admin = UserFactory(is_staff=True, is_superuser=True)
+    admin = UserFactory.create(is_staff=True, is_superuser=True)
     services.user_deactivate(user=user, actor=admin)
     assert not session_alive(device)
 
 
 def test_the_active_sessions_page_is_reachable_from_the_dashboard(client: Client, login_with_password) -> None:
-    user = UserFactory()
+    user = UserFactory.create()
     login_with_password(client, user)
     Client().force_login(user)
     login_with_password(Client(), user)

@@ -49,7 +49,7 @@ def test_a_new_citizen_must_verify_their_email(client: Client) -> None:
 def test_signing_up_with_an_existing_address_tells_its_owner_not_the_stranger(client: Client) -> None:
     """The page does not reveal that the address has an account (a justice portal must not let anyone test
     whether a person uses it); the owner of the address gets an email saying so."""
-    UserFactory(email="taken@example.org")
+    UserFactory.create(email="taken@example.org")
     response = client.post(
         "/account/signup/",
         {

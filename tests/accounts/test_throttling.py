@@ -17,7 +17,7 @@ def without_tokens(html: str) -> str:
 
 
 def test_an_unknown_address_and_a_wrong_password_get_the_same_answer(client: Client) -> None:
-    UserFactory(email="known@example.org")
+    UserFactory.create(email="known@example.org")
     known = client.post("/account/login/", {"login": "known@example.org", "password": "wrong password 1234"})
     unknown = Client().post("/account/login/", {"login": "nobody@example.org", "password": "wrong password 1234"})
     assert known.status_code == unknown.status_code == 200
@@ -30,7 +30,7 @@ def test_an_unknown_address_and_a_wrong_password_get_the_same_answer(client: Cli
 def test_repeated_failures_lock_the_account_for_a_while_even_with_the_right_password(
     client: Client, language: str, expected: str
 ) -> None:
-    user = UserFactory()
+    user = UserFactory.create()
     for _ in range(5):
         client.post("/account/login/", {"login": user.email, "password": "not the password 123"})
     response = client.post(
@@ -45,7 +45,7 @@ def test_the_admin_signs_in_through_the_portal_sign_in(client: Client) -> None:
     response = client.get("/admin/login/?next=/admin/")
     assert response.status_code == 302 and response["Location"].startswith("/account/login/")
     # Posting credentials to the admin's own form does not bypass the throttled sign-in.
-    admin = UserFactory(is_staff=True, is_superuser=True)
+    admin = UserFactory.create(is_staff=True, is_superuser=True)
     response = client.post("/admin/login/", {"username": admin.email, "password": PASSWORD})
     assert response.status_code == 302 and response["Location"].startswith("/account/login/")
     assert client.get("/admin/").status_code == 302

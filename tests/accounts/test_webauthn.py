@@ -43,7 +43,7 @@ def passkey_login(client: Client, authenticator: SoftwareAuthenticator, **sign_k
 
 
 def test_a_citizen_adds_a_passkey_and_signs_in_with_it_alone(login_with_password) -> None:
-    user = UserFactory()
+    user = UserFactory.create()
     setup = Client()
     login_with_password(setup, user)
     authenticator = add_passkey(setup)
@@ -62,7 +62,7 @@ def test_a_citizen_adds_a_passkey_and_signs_in_with_it_alone(login_with_password
 
 
 def test_an_assertion_signed_with_another_key_is_refused(login_with_password) -> None:
-    user = UserFactory()
+    user = UserFactory.create()
     setup = Client()
     login_with_password(setup, user)
     authenticator = add_passkey(setup)
@@ -81,6 +81,6 @@ def test_a_passkey_satisfies_the_staff_mfa_requirement(client: Client, login_wit
 
 
 def test_the_mfa_page_recommends_passkeys(client: Client, login_with_password) -> None:
-    login_with_password(client, UserFactory())
+    login_with_password(client, UserFactory.create())
     body = client.get("/account/2fa/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "Passkeys are recommended" in body

@@ -21,7 +21,7 @@ def record(actor, subject) -> AccessEvent:
 
 
 def test_access_events_cannot_be_updated_or_deleted_through_the_orm() -> None:
-    event = record(UserFactory(), UserFactory())
+    event = record(UserFactory.create(), UserFactory.create())
     event.purpose = "changed"
     with pytest.raises(AppendOnlyError):
         event.save()
@@ -38,7 +38,7 @@ def test_access_events_cannot_be_updated_or_deleted_through_the_orm() -> None:
 
 
 def test_reading_ones_own_data_is_not_recorded() -> None:
-    person = UserFactory()
+    person = UserFactory.create()
     assert (
         access_record(
             actor=person, subjects=[person], action=AccessEvent.Action.VIEW, obj=person, what="x", purpose="y"
@@ -58,9 +58,9 @@ def test_members_page_records_that_the_admin_read_each_members_data(client: Clie
 
 
 def test_the_site_admin_reading_a_user_record_is_logged(client: Client) -> None:
-    superuser = UserFactory(is_staff=True, is_superuser=True)
+    superuser = UserFactory.create(is_staff=True, is_superuser=True)
     enable_totp(superuser)
-    citizen = UserFactory()
+    citizen = UserFactory.create()
     client.force_login(superuser)
     assert client.get(f"/admin/accounts/user/{citizen.pk}/change/").status_code == 200
     assert AccessEvent.objects.filter(subject=citizen, actor=superuser).count() == 1
@@ -68,7 +68,7 @@ def test_the_site_admin_reading_a_user_record_is_logged(client: Client) -> None:
 
 def test_each_person_sees_only_accesses_to_their_own_data(client: Client) -> None:
     clerk = staff_member(Membership.Role.CLERK)
-    alice, bob = UserFactory(), UserFactory()
+    alice, bob = UserFactory.create(), UserFactory.create()
     access_record(
         actor=clerk.user,
         subjects=[alice],
@@ -95,7 +95,7 @@ def test_each_person_sees_only_accesses_to_their_own_data(client: Client) -> Non
 
 
 def test_an_empty_access_log_says_so(client: Client) -> None:
-    client.force_login(UserFactory())
+    client.force_login(UserFactory.create())
     response = client.get("/account/access-log/", HTTP_ACCEPT_LANGUAGE="en")
     assert "Nobody else has accessed your data so far." in response.content.decode()
 
@@ -103,7 +103,7 @@ def test_an_empty_access_log_says_so(client: Client) -> None:
 def test_the_access_log_is_paginated_with_a_bounded_number_of_queries(
     client: Client, django_assert_max_num_queries
 ) -> None:
-    person = UserFactory()
+    person = UserFactory.create()
     readers = [staff_member(Membership.Role.CLERK) for _ in range(5)]
     for i in range(120):
         reader = readers[i % 5]

@@ -32,7 +32,7 @@ def test_the_dashboard_needs_a_sign_in(client: Client) -> None:
 
 
 def test_citizens_see_their_cases_empty_state(client: Client) -> None:
-    client.force_login(UserFactory())
+    client.force_login(UserFactory.create())
     body = client.get("/dashboard/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "You have no case yet" in body
 
