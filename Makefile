@@ -1,4 +1,5 @@
-# Quick start: `make run` serves the portal on http://127.0.0.1:8000 with demo accounts; `make test` runs the suite.
+# Quick start: `make run` serves the portal on http://127.0.0.1:8000 with demo accounts (and the sandbox identity
+# provider on :8001); `make test` runs the suite.
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
@@ -17,7 +18,7 @@ $(VENV)/.installed: pyproject.toml
 install: $(VENV)/.installed
 
 run: install
-	mkdir -p var/celery/queue var/celery/control var/media
+	mkdir -p var/celery/queue var/celery/control var/media var/idp
 	$(MANAGE) migrate --noinput
 	$(MANAGE) seed_demo
 	$(MANAGE) translog_keygen --if-missing

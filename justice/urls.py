@@ -1,7 +1,11 @@
+from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
 
 from evidence import public as evidence_public
+
+# The admin signs in through allauth: same rate limits, MFA and session rules as everywhere else.
+admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]
 
 urlpatterns = [
     path("", include("justice.portal.urls")),

@@ -9,7 +9,7 @@ import sys
 
 problems = []
 # Runs with the system Python, which may well be older than the project's minimum: the check is the point.
-if sys.version_info < (3, 11):  # noqa: UP036
+if sys.version_info < (3, 11):
     problems.append(
         f"Python 3.11 or newer is needed (this is {sys.version.split()[0]}): "
         "sudo apt-get install python3 (Debian 12 / Ubuntu 24.04 ship 3.11+)."

@@ -6,10 +6,21 @@ from collections.abc import Callable
 
 import pytest
 from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value, yield_hotp_counters_from_time
+from django.core.cache import cache
 from django.test import Client
 
 from justice.accounts.models import User
 from tests.accounts.factories import PASSWORD
+from tests.sandbox_idp import federation, sandbox_idp
+
+__all__ = ["federation", "login_with_password", "sandbox_idp"]
+
+
+@pytest.fixture(autouse=True)
+def fresh_cache() -> None:
+    """Rate-limit counters and used TOTP codes live in the cache: no test inherits another's."""
+    cache.clear()
+
 
 pytest_plugins = ["tests.browser"]
 

@@ -5,7 +5,8 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from justice.accounts.models import Invitation, Membership, Organisation, User
+from justice.accounts import services
+from justice.accounts.models import Invitation, Membership, Organisation, User, VerifiedIdentity
 from justice.audit.models import AccessEvent
 from justice.audit.services import access_record
 
@@ -31,6 +32,17 @@ class UserAdmin(DjangoUserAdmin[User]):
     )
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "password1", "password2")}),)
     inlines = (MembershipInline,)
+    actions = ("deactivate",)
+
+    def save_model(self, request: HttpRequest, obj: User, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        if change and "is_active" in form.changed_data and not obj.is_active:
+            services.user_deactivate(user=obj, actor=request.user)  # type: ignore[arg-type]
+
+    @admin.action(description=_("Deactivate the selected accounts and end their sessions"))
+    def deactivate(self, request: HttpRequest, queryset: Any) -> None:
+        for user in queryset:
+            services.user_deactivate(user=user, actor=request.user)  # type: ignore[arg-type]
 
     def get_object(self, request: HttpRequest, object_id: str, from_field: str | None = None) -> Any:
         user = super().get_object(request, object_id, from_field)
@@ -72,4 +84,19 @@ class InvitationAdmin(admin.ModelAdmin[Invitation]):
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         # Invitations are created by organisation admins in the portal, which emails the one-time link.
+        return False
+
+
+@admin.register(VerifiedIdentity)
+class VerifiedIdentityAdmin(admin.ModelAdmin[VerifiedIdentity]):
+    list_display = ("user", "provider", "level", "verified_at")
+    list_filter = ("provider", "level")
+    search_fields = ("user__email", "family_name")
+    raw_id_fields = ("user",)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        # Asserted by the identity provider: nobody edits it here.
+        return False
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False

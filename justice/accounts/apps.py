@@ -6,3 +6,10 @@ class AccountsConfig(AppConfig):
     name = "justice.accounts"
     label = "accounts"
     verbose_name = _("Accounts and organisations")
+
+    def ready(self) -> None:
+        from allauth.socialaccount.signals import social_account_added
+
+        from justice.accounts.signals import on_social_account_added
+
+        social_account_added.connect(on_social_account_added, dispatch_uid="justice_social_account_added")

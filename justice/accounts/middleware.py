@@ -1,21 +1,34 @@
-"""Staff (members of an organisation, site administrators) reach nothing until they have set up MFA."""
+"""Session rules: idle and absolute expiry for everyone; staff reach nothing until they have set up MFA."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
+from allauth.usersessions.models import UserSession
+from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from justice.accounts.permissions import has_mfa, requires_mfa
+from justice.accounts.permissions import has_mfa, is_staff_user, requires_mfa
+
+SESSION_STARTED_KEY = "justice_session_started"
+SESSION_LAST_SEEN_KEY = "justice_session_last_seen"
+# Activity is written at most this often, so that a page view does not always write the session.
+LAST_SEEN_RESOLUTION_SECONDS = 60
 
 # URL names a staff user without MFA may still reach: setting MFA up, signing out, choosing a language.
 ALLOWED_URL_NAMES = frozenset(
     {
         "mfa_index",
         "mfa_activate_totp",
+        "mfa_add_webauthn",
+        "mfa_list_webauthn",
+        "mfa_reauthenticate_webauthn",
         "mfa_view_recovery_codes",
         "mfa_generate_recovery_codes",
         "mfa_download_recovery_codes",
@@ -52,3 +65,44 @@ class StaffMFARequiredMiddleware:
             ),
         )
         return HttpResponseRedirect(reverse("mfa_activate_totp"))
+
+
+def session_mark_started(request: HttpRequest) -> None:
+    """Called at sign-in: the absolute lifetime and the idle time count from now."""
+    now = timezone.now().timestamp()
+    request.session[SESSION_STARTED_KEY] = now
+    request.session[SESSION_LAST_SEEN_KEY] = now
+
+
+class SessionLifetimeMiddleware:
+    """Ends a signed-in session after an idle time (shorter for staff) or an absolute lifetime, server-side."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.user.is_authenticated:
+            response = self.check(request)
+            if response is not None:
+                return response
+        return self.get_response(request)
+
+    def check(self, request: HttpRequest) -> HttpResponse | None:
+        session = request.session
+        now = timezone.now().timestamp()
+        started = session.setdefault(SESSION_STARTED_KEY, now)
+        last_seen = session.get(SESSION_LAST_SEEN_KEY, now)
+        idle_limit = (
+            settings.SESSION_IDLE_TIMEOUT_STAFF
+            if is_staff_user(request.user)
+            else settings.SESSION_IDLE_TIMEOUT_CITIZEN
+        )
+        if now - last_seen > idle_limit or now - started > settings.SESSION_ABSOLUTE_LIFETIME:
+            session_key = session.session_key
+            logout(request)  # deletes the session server-side
+            UserSession.objects.filter(session_key=session_key).delete()
+            messages.info(request, _("Your session has expired: please sign in again."))
+            return redirect_to_login(request.get_full_path())
+        if now - last_seen >= LAST_SEEN_RESOLUTION_SECONDS or SESSION_LAST_SEEN_KEY not in session:
+            session[SESSION_LAST_SEEN_KEY] = now
+        return None

@@ -183,3 +183,34 @@ class Invitation(models.Model):
     @property
     def is_pending(self) -> bool:
         return self.accepted_at is None and self.revoked_at is None and self.expires_at > timezone.now()
+
+
+class VerifiedIdentity(models.Model):
+    """Identity claims asserted by an identity provider, shown read-only and prefilling forms ("tell us once").
+
+    Refreshed from the ID token at every federated sign-in or step-up; nobody edits them in the portal.
+    """
+
+    user = models.OneToOneField(
+        User, on_delete=models.PROTECT, related_name="verified_identity", verbose_name=_("user")
+    )
+    provider = models.CharField(_("identity provider"), max_length=100)
+    subject = models.CharField(_("identifier at the provider"), max_length=255)
+    given_names = models.CharField(_("given names"), max_length=200, blank=True)
+    family_name = models.CharField(_("family name"), max_length=200, blank=True)
+    birth_date = models.DateField(_("date of birth"), null=True, blank=True)
+    birth_place = models.CharField(_("place of birth"), max_length=200, blank=True)
+    birth_country = models.CharField(_("country of birth"), max_length=100, blank=True)
+    email = models.EmailField(_("email address"), blank=True)
+    level = models.CharField(_("level of assurance"), max_length=16)
+    verified_at = models.DateTimeField(_("verified at"))
+
+    class Meta:
+        verbose_name = _("verified identity")
+        verbose_name_plural = _("verified identities")
+        constraints = (
+            models.UniqueConstraint(fields=("provider", "subject"), name="unique_verified_identity_per_subject"),
+        )
+
+    def __str__(self) -> str:
+        return f"{self.given_names} {self.family_name}".strip() or self.subject

@@ -6,7 +6,7 @@ from django.db.models import QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from justice.accounts.models import Invitation, Membership, Organisation, User
+from justice.accounts.models import Invitation, Membership, Organisation, User, VerifiedIdentity
 
 
 def organisation_list_managed(*, user: User) -> QuerySet[Organisation]:
@@ -57,3 +57,8 @@ def invitation_get(*, organisation: Organisation, pk: int) -> Invitation:
         return Invitation.objects.select_related("organisation").get(pk=pk, organisation=organisation)
     except Invitation.DoesNotExist:
         raise Http404 from None
+
+
+def verified_identity_get(*, user: User) -> VerifiedIdentity | None:
+    """The acting user's own verified identity, if an identity provider vouched for them."""
+    return VerifiedIdentity.objects.filter(user=user).first()

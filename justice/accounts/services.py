@@ -1,4 +1,4 @@
-"""Writes to accounts and organisations: invitations, memberships and sessions.
+"""Writes to accounts and organisations: invitations, memberships, sessions and verified identities.
 
 Each function is one transaction and records who acted; side effects (emails) are dispatched after commit.
 """
@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import logging
 import secrets
-from datetime import timedelta
+from datetime import date, timedelta
+from typing import Any
 
 from allauth.account.models import EmailAddress
 from allauth.usersessions.models import UserSession
@@ -24,6 +25,7 @@ from justice.accounts.models import (
     Membership,
     Organisation,
     User,
+    VerifiedIdentity,
     hash_invitation_token,
 )
 from justice.errors import ApplicationError
@@ -209,3 +211,49 @@ def membership_revoke(*, membership: Membership, actor: User) -> None:
             raise ApplicationError(_("This membership has already been revoked."), code="revoked")
         user_end_sessions(user=membership.user)
     logger.info("membership %s revoked by user %s", membership.pk, actor.pk)
+
+
+def user_deactivate(*, user: User, actor: User) -> int:
+    """Close an account: it can no longer sign in, and every one of its sessions ends now, on every device."""
+    with transaction.atomic():
+        User.objects.filter(pk=user.pk).update(is_active=False)
+        user.is_active = False
+        ended = user_end_sessions(user=user)
+    logger.info("user %s deactivated by user %s; %s sessions ended", user.pk, actor.pk, ended)
+    return ended
+
+
+def _claim_date(value: Any) -> date | None:
+    try:
+        return date.fromisoformat(str(value)) if value else None
+    except ValueError:
+        return None
+
+
+def verified_identity_record(*, user: User, provider: str, claims: dict[str, Any], level: str) -> VerifiedIdentity:
+    """Store what the identity provider asserted about ``user`` (claims of a verified ID token) as verified.
+
+    The names on the account follow the verified ones: they are no longer the person's own typing.
+    """
+    with transaction.atomic():
+        identity, _created = VerifiedIdentity.objects.update_or_create(
+            user=user,
+            defaults={
+                "provider": provider,
+                "subject": str(claims["sub"]),
+                "given_names": claims.get("given_name") or "",
+                "family_name": claims.get("family_name") or "",
+                "birth_date": _claim_date(claims.get("birthdate")),
+                "birth_place": claims.get("birthplace") or "",
+                "birth_country": claims.get("birthcountry") or "",
+                "email": claims.get("email") or "",
+                "level": level,
+                "verified_at": timezone.now(),
+            },
+        )
+        if identity.given_names or identity.family_name:
+            user.first_name = identity.given_names[:150]
+            user.last_name = identity.family_name[:150]
+            user.save(update_fields=["first_name", "last_name"])
+    logger.info("verified identity of user %s recorded at level %s", user.pk, level)
+    return identity

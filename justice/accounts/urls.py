@@ -4,6 +4,8 @@ from justice.accounts import views
 
 app_name = "accounts"
 urlpatterns = [
+    path("account/identity/", views.identity, name="identity"),
+    path("account/step-up/", views.step_up, name="step_up"),
     path("invitations/<str:token>/", views.invitation_accept, name="invitation_accept"),
     path("organisations/<int:pk>/members/", views.organisation_members, name="organisation_members"),
     path(

@@ -1,21 +1,25 @@
-"""Invitation acceptance and organisation administration (members, invitations)."""
+"""Invitation acceptance, organisation administration (members, invitations), verified identity and step-up."""
 
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from allauth.account.utils import perform_login
+from allauth.socialaccount.adapter import get_adapter as get_socialaccount_adapter
+from allauth.socialaccount.models import SocialAccount
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import urlencode
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from justice.accounts import selectors, services
+from justice.accounts import assurance, selectors, services
+from justice.accounts.assurance import Level
 from justice.accounts.forms import InvitationForm, InvitationSignupForm
 from justice.accounts.models import User
 from justice.audit.models import AccessEvent
@@ -147,3 +151,49 @@ def invitation_cancel(request: HttpRequest, pk: int, invitation_pk: int) -> Http
     else:
         messages.success(request, _("The invitation sent to %(email)s is cancelled.") % {"email": invitation.email})
     return redirect("accounts:organisation_members", pk=organisation.pk)
+
+
+def _federation_providers(request: HttpRequest) -> list[Any]:
+    return list(get_socialaccount_adapter().list_providers(request))
+
+
+@login_required
+def identity(request: HttpRequest) -> HttpResponse:
+    """What an identity provider vouched for (read-only: "tell us once"), and the current session's level."""
+    user: User = request.user  # type: ignore[assignment]
+    return render(
+        request,
+        "accounts/identity.html",
+        {
+            "verified_identity": selectors.verified_identity_get(user=user),
+            "session_assurance": assurance.session_assurance(request),
+            "linked": SocialAccount.objects.filter(user=user).exists(),
+            "providers": _federation_providers(request),
+            "Level": Level,
+        },
+    )
+
+
+@login_required
+def step_up(request: HttpRequest) -> HttpResponse:
+    """Asks the person to authenticate again with the identity provider at the level a page requires."""
+    level = request.GET.get("level", Level.SUBSTANTIAL)
+    if level not in (Level.SUBSTANTIAL, Level.HIGH):
+        level = Level.SUBSTANTIAL
+    next_url = request.GET.get("next", "")
+    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
+        next_url = reverse("portal:dashboard")
+    if assurance.has_assurance(request, level):
+        return redirect(next_url)
+    user: User = request.user  # type: ignore[assignment]
+    return render(
+        request,
+        "accounts/step_up.html",
+        {
+            "level": Level(level),
+            "next_url": next_url,
+            "session_assurance": assurance.session_assurance(request),
+            "linked": SocialAccount.objects.filter(user=user).exists(),
+            "providers": _federation_providers(request),
+        },
+    )

@@ -38,6 +38,8 @@ INSTALLED_APPS = [
     "allauth.account",
     "allauth.mfa",
     "allauth.usersessions",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
     "justice.accounts",
     "justice.audit",
     "justice.portal",
@@ -58,6 +60,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "allauth.usersessions.middleware.UserSessionsMiddleware",
+    "justice.accounts.middleware.SessionLifetimeMiddleware",
     "justice.accounts.middleware.StaffMFARequiredMiddleware",
     "justice.portal.middleware.NoStoreForSignedInMiddleware",
 ]
@@ -114,10 +117,35 @@ ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_SESSION_REMEMBER = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Justice] "
-MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+ACCOUNT_ADAPTER = "justice.accounts.adapters.AccountAdapter"
+# Same answer whether or not an address has an account (login, sign-up, password reset).
+ACCOUNT_PREVENT_ENUMERATION = True
+# allauth's defaults, written out: failed logins are throttled per IP and per account (needs a shared cache).
+ACCOUNT_RATE_LIMITS = {"login": "30/m/ip", "login_failed": "10/m/ip,5/300s/key"}
+MFA_SUPPORTED_TYPES = ["totp", "webauthn", "recovery_codes"]
+MFA_PASSKEY_LOGIN_ENABLED = True
 MFA_FORMS = {"authenticate": "justice.accounts.forms.AuthenticateForm"}
 MFA_TOTP_ISSUER = "Justice"
 USERSESSIONS_TRACK_ACTIVITY = True
+
+# Identity federation (OpenID Connect, eIDAS levels): allauth's generic provider with our checks added
+# (justice/accounts/oidc/). Each environment lists its identity providers in ["openid_connect"]["APPS"].
+SOCIALACCOUNT_ADAPTER = "justice.accounts.adapters.SocialAccountAdapter"
+SOCIALACCOUNT_PROVIDERS: dict[str, dict] = {
+    "openid_connect": {
+        "provider_class": "justice.accounts.oidc.provider.EidasOpenIDConnectProvider",
+        "OAUTH_PKCE_ENABLED": True,
+        "APPS": [],
+    }
+}
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = False
+SOCIALACCOUNT_STORE_TOKENS = False
+
+# Sessions: idle timeouts (staff, others) and an absolute lifetime, enforced by SessionLifetimeMiddleware.
+SESSION_IDLE_TIMEOUT_STAFF = 30 * 60
+SESSION_IDLE_TIMEOUT_CITIZEN = 60 * 60
+SESSION_ABSOLUTE_LIFETIME = 12 * 60 * 60
+SESSION_COOKIE_AGE = SESSION_ABSOLUTE_LIFETIME
 
 # Organisation admins invite staff; an invitation is single-use and expires.
 INVITATION_TTL_DAYS = 7

@@ -1,5 +1,7 @@
 """The embedded default served by ``make run``: SQLite, local files, Celery on the filesystem transport, demo data."""
 
+import os
+
 from justice.settings.base import *  # noqa: F403
 
 DEBUG = True
@@ -12,3 +14,24 @@ STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.Static
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
 TRANSPARENCY_LOG_SIGNING_KEY_FILE = str(VAR_DIR / "keys" / "transparency-log.key")  # noqa: F405
+
+# The sandbox identity provider (idp/) that scripts/run-local.sh starts beside the portal. Its client
+# registration is made by `idp/manage.py idp_seed` with the same (sandbox-only) credentials.
+SANDBOX_IDP_PORT = os.environ.get("IDP_PORT", "8001")
+SOCIALACCOUNT_PROVIDERS["openid_connect"]["APPS"] = [  # noqa: F405
+    {
+        "provider_id": "sandbox",
+        "name": "Fournisseur d’identité de test (sandbox)",
+        "client_id": "justice-portal-local",
+        "secret": "sandbox-client-secret-local",
+        "settings": {
+            "server_url": f"http://127.0.0.1:{SANDBOX_IDP_PORT}/o",
+            "oauth_pkce_enabled": True,
+            # Claims come from the signed ID token only.
+            "fetch_userinfo": False,
+            "token_auth_method": "client_secret_post",
+        },
+    }
+]
+# Passkeys over plain http (use http://localhost:8000: browsers refuse an IP address as WebAuthn relying party).
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = True

@@ -1,6 +1,7 @@
 """Production settings: everything comes from the environment, and unsafe values stop the process at start-up.
 
 Required: ``DJANGO_SECRET_KEY``, ``DJANGO_ALLOWED_HOSTS``, ``DATABASE_URL``, ``CELERY_BROKER_URL``, ``REDIS_URL``.
+Identity federation (optional): ``OIDC_SERVER_URL``, ``OIDC_CLIENT_ID``, ``OIDC_CLIENT_SECRET``, ``OIDC_PROVIDER_NAME``.
 Object storage: ``AWS_STORAGE_BUCKET_NAME``, ``EVIDENCE_BUCKET_NAME`` (Object Lock enabled) and the usual ``AWS_*``
 credentials (``AWS_S3_ENDPOINT_URL`` for a non-AWS store). See ``docker/README.md`` for the full list.
 """
@@ -113,3 +114,20 @@ SESSION_COOKIE_NAME = "__Host-sessionid"
 CSRF_COOKIE_SECURE = True
 CSRF_COOKIE_NAME = "__Host-csrftoken"
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https"
+
+# Identity federation (optional): an OpenID Provider asserting eIDAS levels in `acr` (eidas2, eidas3).
+if os.environ.get("OIDC_SERVER_URL"):
+    SOCIALACCOUNT_PROVIDERS["openid_connect"]["APPS"] = [  # noqa: F405
+        {
+            "provider_id": env("OIDC_PROVIDER_ID", "identity"),
+            "name": env("OIDC_PROVIDER_NAME", "Identity provider"),
+            "client_id": env("OIDC_CLIENT_ID"),
+            "secret": env("OIDC_CLIENT_SECRET"),
+            "settings": {
+                "server_url": env("OIDC_SERVER_URL"),
+                "oauth_pkce_enabled": True,
+                "fetch_userinfo": False,
+                "token_auth_method": env("OIDC_TOKEN_AUTH_METHOD", "client_secret_post"),
+            },
+        }
+    ]

@@ -33,3 +33,5 @@ TRANSPARENCY_LOG_ORIGIN = "test.justice.localhost/log"
 TRANSPARENCY_LOG_SIGNING_KEY = (
     "PRIVATE+KEY+test.justice.localhost/log+ed612c78+AQECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8g"
 )
+# WebAuthn over plain http on testserver / 127.0.0.1 (the browser test's live server).
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = True
