@@ -31,6 +31,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
+from rest_framework.permissions import BasePermission
+from rest_framework.request import Request
+from rest_framework.views import APIView
 
 
 class Level(models.TextChoices):
@@ -152,3 +155,24 @@ class AssuranceRequiredMixin:
         return _guard(request, self.required_assurance) or super().dispatch(  # type: ignore[misc]
             request, *args, **kwargs
         )
+
+
+class AssurancePermission(BasePermission):
+    """DRF permission: the session was authenticated at ``level`` or above. API clients cannot be redirected to
+    step up: they get a 403 whose message says which level is needed."""
+
+    level: str = Level.SUBSTANTIAL
+
+    def has_permission(self, request: Request, view: APIView) -> bool:
+        if has_assurance(request, self.level):
+            return True
+        self.message = _(
+            "This action needs an identity verified at the “%(level)s” level: sign in again with the "
+            "identity provider at that level."
+        ) % {"level": Level(self.level).label}
+        return False
+
+
+def assurance_permission(level: str) -> type[AssurancePermission]:
+    """``permission_classes = [IsAuthenticated, assurance_permission(COMPLAINT_SUBMIT)]``."""
+    return type(f"Requires{Level(level).name.title()}Assurance", (AssurancePermission,), {"level": Level(level)})

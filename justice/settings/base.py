@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "csp",
     "widget_tweaks",
     "dsfr",
+    "rest_framework",
     "allauth",
     "allauth.account",
     "allauth.mfa",
@@ -224,6 +225,14 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": TRANSPARENCY_LOG_CHECKPOINT_MINUTES * 60,
     },
     "monitor-transparency-log": {"task": "evidence.tasks.monitor_transparency_log", "schedule": 15 * 60},
+}
+
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "PAGE_SIZE": 50,
 }
 
 DSFR_USE_INTEGRITY_CHECKSUMS = True

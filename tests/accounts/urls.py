@@ -6,8 +6,12 @@ from django import forms
 from django.http import HttpRequest, HttpResponse
 from django.template import engines
 from django.urls import path
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
 
-from justice.accounts.assurance import COMPLAINT_SUBMIT, requires_assurance, restored_draft
+from justice.accounts.assurance import COMPLAINT_SUBMIT, assurance_permission, requires_assurance, restored_draft
 from justice.accounts.decorators import sensitive_action
 from justice.forms import PortalForm
 from justice.urls import urlpatterns as portal_urlpatterns
@@ -41,4 +45,16 @@ def publish(request: HttpRequest) -> HttpResponse:
     return HttpResponse("published" if request.method == "POST" else "confirm")
 
 
-urlpatterns = [*portal_urlpatterns, path("test/complaint/", complaint), path("test/publish/", publish)]
+class ComplaintAPI(APIView):
+    permission_classes = [IsAuthenticated, assurance_permission(COMPLAINT_SUBMIT)]
+
+    def post(self, request: Request) -> Response:
+        return Response({"filed": True}, status=201)
+
+
+urlpatterns = [
+    *portal_urlpatterns,
+    path("test/complaint/", complaint),
+    path("test/publish/", publish),
+    path("test/api/complaint/", ComplaintAPI.as_view()),
+]
