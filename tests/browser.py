@@ -31,6 +31,11 @@ def chromium() -> Iterator[object]:
         browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
         yield browser
         browser.close()
+    # Queries made while Playwright's loop ran used connections of their own (asgiref's context-local storage):
+    # close them, or the test database cannot be dropped at the end of the run.
+    from django.db import connections
+
+    connections.close_all()
 
 
 @pytest.fixture

@@ -1,58 +1,46 @@
 """A passkey added and used in a real browser: headless Chromium with its virtual authenticator (DevTools' WebAuthn
-domain), against the portal served by a live server. Runs with the integration suite (`make test-integration`),
-whose machines have Chromium; Playwright drives the system's /usr/bin/chromium, it never downloads a browser.
+domain), against the portal served by a live server. Runs with the browser tests of `make test-integration`.
 """
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from allauth.mfa.models import Authenticator
-from django.db import connections
 
 from tests.accounts.factories import PASSWORD, UserFactory
 
-pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
-
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
-def page(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    # Playwright's sync API runs an event loop in this thread; the ORM calls of the test itself are synchronous.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=["--no-sandbox"])
-        context = browser.new_context(locale="en-GB")
-        page = context.new_page()
-        devtools = context.new_cdp_session(page)
-        devtools.send("WebAuthn.enable")
-        devtools.send(
-            "WebAuthn.addVirtualAuthenticator",
-            {
-                "options": {
-                    "protocol": "ctap2",
-                    "transport": "internal",
-                    "hasResidentKey": True,
-                    "hasUserVerification": True,
-                    "isUserVerified": True,
-                    "automaticPresenceSimulation": True,
-                }
-            },
-        )
-        yield page
-        # Queries made while Playwright's loop runs use connections of their own (asgiref's context-local
-        # storage): close them, or the test database cannot be dropped at the end of the run.
-        connections.close_all()
-        browser.close()
+def passkey_page(chromium: Any) -> Iterator[Any]:
+    """A page of the shared headless Chromium, with DevTools' virtual authenticator attached."""
+    context = chromium.new_context(locale="en-GB")
+    page = context.new_page()
+    devtools = context.new_cdp_session(page)
+    devtools.send("WebAuthn.enable")
+    devtools.send(
+        "WebAuthn.addVirtualAuthenticator",
+        {
+            "options": {
+                "protocol": "ctap2",
+                "transport": "internal",
+                "hasResidentKey": True,
+                "hasUserVerification": True,
+                "isUserVerified": True,
+                "automaticPresenceSimulation": True,
+            }
+        },
+    )
+    yield page
+    context.close()
 
 
-def test_a_passkey_is_added_then_used_to_sign_in_in_chromium(page: Any, live_server: Any) -> None:
+def test_a_passkey_is_added_then_used_to_sign_in_in_chromium(passkey_page: Any, live_server: Any) -> None:
+    page = passkey_page
     user = UserFactory()
     base = live_server.url
     assert base.startswith("http://localhost:")  # WebAuthn refuses IP addresses as relying party
