@@ -8,40 +8,14 @@ from __future__ import annotations
 
 import json
 import uuid
-from typing import Any, NoReturn, TypeVar
+from typing import Any
 
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from justice.audit.models import AppendOnlyError
-
-_M = TypeVar("_M", bound=models.Model)
-
-
-class AppendOnlyQuerySet(models.QuerySet[_M]):
-    def update(self, **kwargs: Any) -> NoReturn:
-        raise AppendOnlyError(f"{self.model._meta.label} rows are append-only: they cannot be updated.")
-
-    def delete(self) -> NoReturn:
-        raise AppendOnlyError(f"{self.model._meta.label} rows are append-only: they cannot be deleted.")
-
-    def bulk_update(self, *args: Any, **kwargs: Any) -> NoReturn:
-        raise AppendOnlyError(f"{self.model._meta.label} rows are append-only: they cannot be updated.")
-
-
-class AppendOnlyModel(models.Model):
-    class Meta:
-        abstract = True
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if not self._state.adding:
-            raise AppendOnlyError(f"{self._meta.label} rows are append-only: they cannot be updated.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
-        raise AppendOnlyError(f"{self._meta.label} rows are append-only: they cannot be deleted.")
+from justice.appendonly import AppendOnlyModel, AppendOnlyQuerySet
 
 
 class EvidenceItem(models.Model):

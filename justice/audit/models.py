@@ -2,30 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any, NoReturn
-
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-
-class AppendOnlyError(Exception):
-    pass
+from justice.appendonly import AppendOnlyModel, AppendOnlyQuerySet
 
 
-class AppendOnlyQuerySet(models.QuerySet["AccessEvent"]):
-    def update(self, **kwargs: Any) -> NoReturn:
-        raise AppendOnlyError("Access events are append-only: they cannot be updated.")
-
-    def delete(self) -> NoReturn:
-        raise AppendOnlyError("Access events are append-only: they cannot be deleted.")
-
-    def bulk_update(self, *args: Any, **kwargs: Any) -> NoReturn:
-        raise AppendOnlyError("Access events are append-only: they cannot be updated.")
-
-
-class AccessEvent(models.Model):
+class AccessEvent(AppendOnlyModel):
     class Action(models.TextChoices):
         VIEW = "view", _("viewed")
         DOWNLOAD = "download", _("downloaded")
@@ -58,7 +43,7 @@ class AccessEvent(models.Model):
     purpose = models.CharField(_("why"), max_length=200)
     created_at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
 
-    objects = AppendOnlyQuerySet.as_manager()
+    objects = AppendOnlyQuerySet["AccessEvent"].as_manager()
 
     class Meta:
         verbose_name = _("access to personal data")
@@ -68,11 +53,3 @@ class AccessEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.actor} {self.get_action_display()} {self.what} ({self.created_at:%Y-%m-%d %H:%M})"
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if not self._state.adding:
-            raise AppendOnlyError("Access events are append-only: they cannot be updated.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
-        raise AppendOnlyError("Access events are append-only: they cannot be deleted.")

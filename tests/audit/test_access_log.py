@@ -6,7 +6,8 @@ import pytest
 from django.test import Client
 
 from justice.accounts.models import Membership
-from justice.audit.models import AccessEvent, AppendOnlyError
+from justice.appendonly import AppendOnlyError
+from justice.audit.models import AccessEvent
 from justice.audit.services import access_record
 from tests.accounts.factories import UserFactory, enable_totp, staff_member
 

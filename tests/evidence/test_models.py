@@ -6,7 +6,7 @@ import pytest
 from django.db import DatabaseError, connection, transaction
 
 from evidence.models import CustodyEvent, Seal
-from justice.audit.models import AppendOnlyError
+from justice.appendonly import AppendOnlyError
 from tests.accounts.factories import UserFactory
 from tests.evidence.factories import sealed_item
 

@@ -23,7 +23,7 @@ from evidence.translog import (
     translog_checkpoint,
 )
 from evidence.verify import VerificationError, load_receipt, verify
-from justice.audit.models import AppendOnlyError
+from justice.appendonly import AppendOnlyError
 from tests.accounts.factories import UserFactory
 from tests.evidence import corpus
 from tests.evidence.factories import sealed_item
