@@ -8,6 +8,7 @@ from pathlib import Path
 
 import dj_database_url
 import django_stubs_ext
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 # Lets admin and model classes be subscripted for type checking (ModelAdmin[Model]).
@@ -161,6 +162,15 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
+CELERY_BEAT_SCHEDULE = {
+    "purge-unconfirmed-pre-complaints": {
+        "task": "filings.tasks.purge_unconfirmed_pre_complaints",
+        "schedule": crontab(hour=3, minute=30),
+    },
+}
+
+# An unconfirmed pre-complaint (not confirmed at the police appointment) is deleted this many days after it was sent.
+PRE_COMPLAINT_RETENTION_DAYS = 30
 
 DSFR_USE_INTEGRITY_CHECKSUMS = True
 DSFR_MARK_OPTIONAL_FIELDS = True
