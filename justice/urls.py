@@ -8,6 +8,7 @@ urlpatterns = [
     path("account/", include("allauth.urls")),
     path("account/access-log/", include("justice.audit.urls")),
     path("", include("justice.accounts.urls")),
+    path("filings/", include("filings.urls")),
     path("verify/", evidence_public.verify_page, name="verify"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from filings.selectors import dashboard_panels
 from justice.accounts.models import Membership, User
 from justice.accounts.selectors import membership_list_active
 
@@ -19,10 +20,16 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     """One section per membership; someone without any is a citizen."""
     user: User = request.user  # type: ignore[assignment]
     memberships = list(membership_list_active(user=user).order_by("organisation__name", "role"))
+    panels = dashboard_panels(user=user, memberships=memberships)
     return render(
         request,
         "portal/dashboard.html",
-        {"memberships": memberships, "Role": Membership.Role, "is_citizen": not memberships},
+        {
+            "sections": [(membership, panels.get(membership.pk)) for membership in memberships],
+            "personal_panel": panels.get(None),
+            "Role": Membership.Role,
+            "is_citizen": not memberships,
+        },
     )
 
 
