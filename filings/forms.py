@@ -381,6 +381,15 @@ class ReviewForm(PortalForm):
         widget=_textarea(4),
     )
 
+    def __init__(self, *args: Any, filing_kind: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if filing_kind == Filing.Kind.PRE_COMPLAINT:
+            # The victim confirms the whole declaration at the appointment, or it is rejected.
+            self.fields["decision"].choices = [
+                (Filing.Decision.ACCEPTED, _("Confirmed by the victim at the appointment")),
+                (Filing.Decision.REJECTED, _("Reject")),
+            ]
+
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
         decision, reason, note = cleaned.get("decision"), cleaned.get("rejection_reason"), cleaned.get("note")

@@ -107,7 +107,8 @@ def can_view_case(user: User | AnonymousUser, case: Case) -> bool:
 
 
 def can_view_filing(user: User | AnonymousUser, filing: Filing) -> bool:
-    """The filer always; once filed, the client it was filed for, its reviewers, and whoever sees its case."""
+    """The filer always; once sent, the client it was filed for and its reviewers; once it joined a case's file
+    (registered), whoever sees the case."""
     if not user.is_authenticated:
         return False
     if filing.filer_id == user.pk:
@@ -116,7 +117,7 @@ def can_view_filing(user: User | AnonymousUser, filing: Filing) -> bool:
         return False
     if filing.on_behalf_of_id == user.pk or can_review_filing(user, filing):
         return True
-    return filing.case is not None and can_view_case(user, filing.case)
+    return filing.status == Filing.Status.DOCKETED and filing.case is not None and can_view_case(user, filing.case)
 
 
 def can_edit_filing(user: User | AnonymousUser, filing: Filing) -> bool:

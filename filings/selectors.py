@@ -73,7 +73,7 @@ def case_get(*, user: User, pk: int) -> Case:
             Prefetch("parties", queryset=Party.objects.select_related("user", "organisation", "represents")),
             Prefetch(
                 "filings",
-                queryset=Filing.objects.exclude(status=Filing.Status.DRAFT)
+                queryset=Filing.objects.filter(status=Filing.Status.DOCKETED)
                 .select_related("filer", "on_behalf_of")
                 .order_by("submitted_at", "pk"),
             ),

@@ -9,7 +9,7 @@ urlpatterns = [
     path("new/civil-referral/for-a-client/", drafts.civil_referral_new_for_client, name="civil_referral_for_client"),
     path("new/<slug:kind_slug>/", drafts.criminal_start, name="criminal_start"),
     path("<int:pk>/", follow.detail, name="detail"),
-    path("<int:pk>/edit/<slug:section>/", drafts.criminal_step, name="step"),
+    path("<int:pk>/edit/<slug:section>/", drafts.section_step, name="step"),
     path("<int:pk>/civil-referral/", drafts.civil_referral_edit, name="civil_referral_edit"),
     path("<int:pk>/summary/", drafts.summary, name="summary"),
     path("<int:pk>/receipt/", drafts.receipt, name="receipt"),
@@ -18,4 +18,5 @@ urlpatterns = [
     path("<int:pk>/review/", review.review, name="review"),
     path("received/<int:organisation_pk>/", review.queue, name="queue"),
     path("cases/<int:pk>/", follow.case_detail, name="case"),
+    path("cases/<int:case_pk>/submission/", drafts.submission_start, name="submission_start"),
 ]

@@ -47,6 +47,11 @@ def filing_review(*, filing: Filing, actor: User, decision: str, rejection_reaso
         filing = filing_lock(filing=filing)
         if not permissions.can_review_filing(actor, filing):
             raise FilingError(_("You cannot review filings sent to this organisation."), code="forbidden")
+        if filing.kind == Filing.Kind.PRE_COMPLAINT and decision == Filing.Decision.PARTIALLY_ACCEPTED:
+            raise FilingError(
+                _("A pre-complaint is confirmed or rejected as a whole: it cannot be accepted in part."),
+                code="decision",
+            )
         now = timezone.now()
         transition(
             filing=filing,

@@ -29,7 +29,9 @@ def _reader_role(
 
 
 def record_filing_read(*, user: User, filing: Filing) -> None:
-    subjects = {person for person in (filing.filer, filing.on_behalf_of) if person is not None}
+    """The person whose data a filing holds: its filer, or the client a lawyer filed for (the lawyer's own name is
+    professional, not the subject of the filing)."""
+    subjects = [filing.on_behalf_of or filing.filer]
     organisation, purpose = _reader_role(user, filing=filing)
     access_record(
         actor=user,

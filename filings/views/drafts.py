@@ -17,11 +17,13 @@ from django.views.decorators.http import require_POST
 
 from filings import assurance, content, permissions, selectors, services
 from filings.forms import ClaimantForm, ClaimForm, ClientForm, RespondentFormSet
-from filings.models import AssuranceLevel, Filing
+from filings.models import AssuranceLevel, Case, Filing
 from justice.accounts.models import User
 from justice.errors import ApplicationError
 
 CRIMINAL_KINDS = {"pre-complaint": Filing.Kind.PRE_COMPLAINT, "complaint": Filing.Kind.COMPLAINT}
+# Kinds filled in one section per page (the civil referral has its own page, with the respondents' list).
+STEPPED_KINDS = (Filing.Kind.PRE_COMPLAINT, Filing.Kind.COMPLAINT, Filing.Kind.SUBMISSION)
 
 
 def _user(request: HttpRequest) -> User:
@@ -75,7 +77,14 @@ def _after_step(request: HttpRequest, filing: Filing, slug: str) -> HttpResponse
 
 
 def _render_step(
-    request: HttpRequest, *, kind: str, slug: str, form: Any, filing: Filing | None, key: uuid.UUID | None
+    request: HttpRequest,
+    *,
+    kind: str,
+    slug: str,
+    form: Any,
+    filing: Filing | None,
+    key: uuid.UUID | None,
+    case: Case | None = None,
 ) -> HttpResponse:
     sections = content.sections_for(kind)
     index = [section.slug for section in sections].index(slug)
@@ -87,6 +96,7 @@ def _render_step(
             "kind_label": Filing.Kind(kind).label,
             "form": form,
             "filing": filing,
+            "case": case,
             "idempotency_key": key,
             "section": sections[index],
             "step_number": index + 1,
@@ -120,6 +130,33 @@ def criminal_start(request: HttpRequest, kind_slug: str) -> HttpResponse:
     return _render_step(request, kind=kind, slug=first.slug, form=form, filing=None, key=key)
 
 
+@login_required
+def submission_start(request: HttpRequest, case_pk: int) -> HttpResponse:
+    """A party, or a lawyer holding a mandate in the case, sends a submission into a registered case."""
+    user = _user(request)
+    case = selectors.case_get(user=user, pk=case_pk)
+    if not permissions.can_file_into_case(user, case):
+        raise Http404
+    kind = Filing.Kind.SUBMISSION
+    first = content.sections_for(kind)[0]
+    if request.method == "POST":
+        key = _posted_key(request)
+        form = first.form_class(request.POST, filing_kind=kind)
+        if form.is_valid():
+            try:
+                filing = services.filing_create_draft(
+                    filer=user, kind=kind, idempotency_key=key, case=case, sections={first.slug: form.to_content()}
+                )
+            except ApplicationError as error:
+                form.add_error(None, error.message)
+            else:
+                return _after_step(request, filing, first.slug)
+    else:
+        key = uuid.uuid4()
+        form = first.form_class(filing_kind=kind)
+    return _render_step(request, kind=kind, slug=first.slug, form=form, filing=None, key=key, case=case)
+
+
 def _step_initial(user: User, slug: str, stored: dict[str, Any] | None) -> dict[str, Any]:
     if stored:
         return stored
@@ -129,10 +166,10 @@ def _step_initial(user: User, slug: str, stored: dict[str, Any] | None) -> dict[
 
 
 @login_required
-def criminal_step(request: HttpRequest, pk: int, section: str) -> HttpResponse:
+def section_step(request: HttpRequest, pk: int, section: str) -> HttpResponse:
     user = _user(request)
     filing = selectors.filing_get(user=user, pk=pk)
-    if filing.kind not in CRIMINAL_KINDS.values():
+    if filing.kind not in STEPPED_KINDS:
         raise Http404
     step = content.section_for(filing.kind, section)
     if step is None:
@@ -152,7 +189,7 @@ def criminal_step(request: HttpRequest, pk: int, section: str) -> HttpResponse:
         form = step.form_class(
             initial=_step_initial(user, step.slug, filing.content.get(step.slug)), filing_kind=filing.kind
         )
-    return _render_step(request, kind=filing.kind, slug=step.slug, form=form, filing=filing, key=None)
+    return _render_step(request, kind=filing.kind, slug=step.slug, form=form, filing=filing, key=None, case=filing.case)
 
 
 # --- Civil referral ---------------------------------------------------------------------------------------------

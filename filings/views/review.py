@@ -77,7 +77,7 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
     filing = selectors.filing_get(user=user, pk=pk)
     if not permissions.can_review_filing(user, filing):
         raise Http404
-    form = ReviewForm(request.POST or None)
+    form = ReviewForm(request.POST or None, filing_kind=filing.kind)
     if request.method == "POST" and form.is_valid():
         try:
             services.filing_review(

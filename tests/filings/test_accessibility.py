@@ -52,6 +52,7 @@ def test_a_citizens_filing_pages(live_server, page, place, citizen) -> None:
     services.filing_review(filing=accepted, actor=place.clerk, decision=Filing.Decision.ACCEPTED)
     accepted.refresh_from_db()
     assert_accessible(page, f"{base}/filings/cases/{accepted.case_id}/")
+    assert_accessible(page, f"{base}/filings/cases/{accepted.case_id}/submission/")
     assert_accessible(page, f"{base}/filings/")
     assert_accessible(page, f"{base}/dashboard/")
 

@@ -160,6 +160,10 @@ def test_a_lawyer_files_for_a_client_who_then_sees_the_case(client: Client, plac
 
     clerk = Client()
     clerk.force_login(place.clerk)
+    clerk.get(f"/filings/{filing.pk}/review/")
+    # The filing holds the client's data: the clerk's read is in the client's log, not in the lawyer's.
+    assert AccessEvent.objects.filter(subject=citizen, actor=place.clerk, object_id=str(filing.pk)).exists()
+    assert not AccessEvent.objects.filter(subject=place.lawyer, object_id=str(filing.pk)).exists()
     clerk.post(f"/filings/{filing.pk}/review/", {"decision": "accepted"})
     case = Filing.objects.get(pk=filing.pk).case
     assert case is not None
