@@ -58,7 +58,7 @@ def queue(request: HttpRequest, organisation_pk: int) -> HttpResponse:
             "organisation": organisation,
             "filters": filters,
             "status": status,
-            "status_label": Filing.Status(status).label,
+            "status_label": dict(QueueFilterForm.STATUSES).get(status, Filing.Status(status).label),
             "rows": rows,
             "page_obj": page,
             "query": query.urlencode(),

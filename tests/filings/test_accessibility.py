@@ -66,7 +66,7 @@ def test_a_step_and_the_civil_referral_with_errors(live_server, page, place, cit
 
     pending = draft(filer=citizen)
     page.goto(f"{live_server.url}/filings/{pending.pk}/edit/suspect/")
-    page.check("#id_suspect_known_0")
+    page.click("label[for=id_suspect_known_0]")
     page.fill("#id_suspect_description", "")
     page.click("main button[type=submit]:not([name])")
     page.wait_for_load_state()
@@ -95,7 +95,7 @@ def test_the_clerks_queue_and_review_pages(live_server, page, place, citizen) ->
     assert_accessible(page, f"{base}/filings/received/{place.court.pk}/")
     assert_accessible(page, f"{base}/filings/received/{place.court.pk}/?status=rejected")
     assert_accessible(page, f"{base}/filings/{filing.pk}/review/")
-    page.check("#id_decision_2")  # reject, without a reason
+    page.click("label[for=id_decision_2]")  # reject, without a reason
     page.click("main form[method=post] button[type=submit]")
     page.wait_for_load_state()
     assert_errors_accessible(page)

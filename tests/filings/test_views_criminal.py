@@ -4,6 +4,7 @@ assurance rule at sending, a receipt; then the police unit or the prosecutor's o
 from __future__ import annotations
 
 import html
+import re
 from typing import Any
 
 import pytest
@@ -194,3 +195,16 @@ def test_the_filer_cancels_a_sent_pre_complaint(client: Client, place, citizen) 
 def test_an_unknown_kind_is_a_404(client: Client, citizen) -> None:
     client.force_login(citizen)
     assert client.get("/filings/new/anything/").status_code == 404
+
+
+def test_radio_buttons_use_the_dsfr_markup_that_draws_them(client: Client, place, citizen) -> None:
+    """DSFR draws a radio from the label that follows its input inside .fr-radio-group."""
+    client.force_login(citizen)
+    filing = fill_in(client, "pre-complaint")
+    body = client.get(f"/filings/{filing.pk}/edit/suspect/").content.decode()
+    assert re.search(
+        r'<div class="fr-radio-group">\s*<input[^>]*id="id_suspect_known_0"[^>]*>\s*<label class="fr-label"\s+'
+        r'for="id_suspect_known_0">',
+        body,
+    )
+    assert re.search(r'<legend class="fr-fieldset__legend[^"]*" id="id_suspect_known-legend">', body)
