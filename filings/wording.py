@@ -11,10 +11,6 @@ from django.utils.translation import gettext as _
 from filings.models import Filing, FilingEvent, RejectionReason
 
 
-def _date(value: datetime.datetime | None) -> str:
-    return formats.date_format(timezone.localtime(value), "DATETIME_FORMAT") if value else "—"
-
-
 def event_sentence(event: FilingEvent, filing: Filing) -> str:
     recipient = str(filing.recipient or "—")
     status = event.status
@@ -81,7 +77,3 @@ def next_step(filing: Filing) -> str:
 
 def timeline(filing: Filing, events: list[FilingEvent]) -> list[tuple[FilingEvent, str]]:
     return [(event, event_sentence(event, filing)) for event in events]
-
-
-def receipt_time(filing: Filing) -> str:
-    return _date(filing.submitted_at)

@@ -8,7 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from filings import content, permissions, selectors, wording
-from filings.models import Filing
+from filings.models import Filing, Party
 from filings.views.common import record_case_read, record_filing_read
 from justice.accounts.models import User
 
@@ -60,7 +60,9 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     case = selectors.case_get(user=user, pk=pk)
     parties = list(case.parties.all())
     filings = list(case.filings.all())
-    record_case_read(user=user, case=case, people=[party.user for party in parties if party.user is not None])
+    # Counsel appear in their professional capacity; the people concerned are the other parties.
+    people = [party.user for party in parties if party.user is not None and party.role != Party.Role.COUNSEL]
+    record_case_read(user=user, case=case, people=people)
     return render(
         request,
         "filings/case.html",

@@ -10,6 +10,7 @@ from django.test import Client
 
 from filings import services
 from filings.models import AssuranceLevel, Case, Filing
+from justice.audit.models import AccessEvent
 from tests.accounts.factories import UserFactory
 from tests.filings.factories import civil_sections, submitted
 
@@ -96,3 +97,16 @@ def test_a_pre_complaint_is_confirmed_or_rejected_as_a_whole(client: Client, pla
     client.force_login(place.police)
     body = client.get(f"/filings/{filing.pk}/review/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "Confirmed by the victim at the appointment" in body and "Accept in part" not in body
+
+
+def test_a_judge_reading_the_case_is_in_the_clients_access_log_not_the_lawyers(client: Client, place, citizen,
+                                                                                  case) -> None:  # fmt: skip
+    client.force_login(place.judge)
+    assert client.get(f"/filings/cases/{case.pk}/").status_code == 200
+    event = AccessEvent.objects.get(subject=citizen, object_id=str(case.pk))
+    assert (event.actor, event.actor_organisation, event.purpose) == (
+        place.judge,
+        place.court,
+        "Traitement de l’affaire",
+    )
+    assert not AccessEvent.objects.filter(subject=place.lawyer).exists()
