@@ -200,6 +200,12 @@ def _raw_values(form: Any) -> dict[str, Any]:
     return {name: form[name].data for name in form.fields if name != "DELETE"}
 
 
+def _kept(form: Any) -> bool:
+    """A respondent's block worth showing again: not ticked for removal, and not an added block left blank."""
+    removed = "DELETE" in form.fields and bool(form["DELETE"].data)
+    return not removed and (form.has_changed() or not form.empty_permitted)
+
+
 class CivilForms:
     """The three parts of the civil referral page, bound together."""
 
@@ -231,9 +237,7 @@ class CivilForms:
             )
             self.claimant = ClaimantForm(prefix="claimant", initial=_raw_values(claimant), filing_kind=kind)
             self.claim = ClaimForm(prefix="claim", initial=_raw_values(claim), filing_kind=kind)
-            entries = [
-                _raw_values(form) for form in respondents.forms if form.has_changed() or not form.empty_permitted
-            ]
+            entries = [_raw_values(form) for form in respondents.forms if _kept(form)]
             self.respondents = RespondentFormSet(
                 prefix=content.RESPONDENTS_PREFIX, initial=entries or None, form_kwargs={"filing_kind": kind}
             )

@@ -250,3 +250,19 @@ def test_a_client_cannot_copy_or_cancel_the_lawyers_filing(client: Client, place
     other = UserFactory.create()
     client.force_login(other)
     assert client.get(f"/filings/{filing.pk}/receipt/").status_code == 404
+
+
+def test_a_respondent_ticked_for_removal_is_dropped(client: Client, place, citizen) -> None:
+    client.force_login(citizen)
+    client.post("/filings/new/civil-referral/", referral_post(civil_sections(court=place.court, respondents=2)))
+    filing = Filing.objects.get()
+    data = referral_post(civil_sections(court=place.court, respondents=2))
+    data.update({"respondents-INITIAL_FORMS": "2", "respondents-0-DELETE": "on"})
+    # Adding a block shows the remaining respondent and an empty one, without the removed one.
+    body = text(client.post(f"/filings/{filing.pk}/civil-referral/", {**data, "add_respondent": "1"}))
+    assert 'value="Bailleur n° 2"' in body and 'value="Bailleur n° 1"' not in body
+    assert 'name="respondents-1-name"' in body
+    # Saving drops it from the draft.
+    client.post(f"/filings/{filing.pk}/civil-referral/", data)
+    filing.refresh_from_db()
+    assert [entry["name"] for entry in filing.content["respondents"]] == ["Bailleur n° 2"]
