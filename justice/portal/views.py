@@ -11,6 +11,7 @@ from django.shortcuts import render
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from filings.selectors import dashboard_panels
 from justice.accounts.models import Membership, User
 from justice.accounts.selectors import membership_list_active
 
@@ -26,10 +27,16 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     """One section per membership; someone without any is a citizen."""
     user: User = request.user  # type: ignore[assignment]
     memberships = list(membership_list_active(user=user).order_by("organisation__name", "role"))
+    panels = dashboard_panels(user=user, memberships=memberships)
     return render(
         request,
         "portal/dashboard.html",
-        {"memberships": memberships, "Role": Membership.Role, "is_citizen": not memberships},
+        {
+            "sections": [(membership, panels.get(membership.pk)) for membership in memberships],
+            "personal_panel": panels.get(None),
+            "Role": Membership.Role,
+            "is_citizen": not memberships,
+        },
     )
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import dj_database_url
 import django_stubs_ext
+from celery.schedules import crontab
 from csp.constants import NONCE, NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
@@ -225,6 +226,10 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": TRANSPARENCY_LOG_CHECKPOINT_MINUTES * 60,
     },
     "monitor-transparency-log": {"task": "evidence.tasks.monitor_transparency_log", "schedule": 15 * 60},
+    "purge-unconfirmed-pre-complaints": {
+        "task": "filings.tasks.purge_unconfirmed_pre_complaints",
+        "schedule": crontab(hour=3, minute=30),
+    },
 }
 
 REST_FRAMEWORK = {
@@ -234,6 +239,8 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
 }
+# An unconfirmed pre-complaint (not confirmed at the police appointment) is deleted this many days after it was sent.
+PRE_COMPLAINT_RETENTION_DAYS = 30
 
 DSFR_USE_INTEGRITY_CHECKSUMS = True
 DSFR_MARK_OPTIONAL_FIELDS = True

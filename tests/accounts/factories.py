@@ -87,3 +87,14 @@ def staff_member(role: str = Membership.Role.CLERK, *, mfa: bool = True, **org_k
     if mfa:
         enable_totp(membership.user)
     return membership
+
+
+def set_session_assurance(client: Any, level: str) -> None:
+    """Give the test client's session the level of assurance a federated sign-in at ``level`` records."""
+    from django.utils import timezone
+
+    from justice.accounts.assurance import SESSION_KEY
+
+    session = client.session
+    session[SESSION_KEY] = {"level": level, "at": timezone.now().isoformat(), "method": "federation"}
+    session.save()

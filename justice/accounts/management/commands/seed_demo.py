@@ -11,6 +11,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from filings.demo import seed_demo_routes
 from filings.models import Room
 from justice.accounts.models import Membership, Organisation, User
 
@@ -52,6 +53,7 @@ class Command(BaseCommand):
                 Room.objects.update_or_create(
                     court=organisations["TJ-DEMO"], name=name, defaults={"location": location, "capacity": capacity}
                 )
+            seed_demo_routes(organisations=organisations)
             rows = []
             for email, first_name, last_name, org_code, role in ACCOUNTS:
                 user = self._account(email, first_name, last_name)

@@ -1,4 +1,4 @@
-"""Courtrooms now; cases, filings and hearings come with their own issues."""
+"""Rooms where a court sits (hearings will be listed in them)."""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _

@@ -1,0 +1,426 @@
+"""Forms of the filings app. The content forms are also the schema of a filing's structured content: a section is
+complete when its form, bound to the stored values, is valid (see ``filings.content``)."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+from typing import Any, cast
+
+from django import forms
+from django.db import models
+from django.utils import formats, timezone
+from django.utils.translation import gettext_lazy as _
+
+from filings.models import ClaimType, Filing, PostcodeRoute, RejectionReason
+from filings.models.catalogues import POSTCODE_VALIDATOR
+from justice.accounts.models import Organisation
+from justice.forms import PortalForm
+
+TEXT_LIMIT = 5000
+YES_NO = (("yes", _("Yes")), ("no", _("No")))
+
+
+def _textarea(rows: int = 5) -> forms.Textarea:
+    return forms.Textarea(attrs={"rows": rows})
+
+
+def _date_input() -> forms.DateInput:
+    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+def _to_json(value: Any) -> Any:
+    """The stored form of a cleaned value, which the same form reads back as bound data."""
+    if isinstance(value, datetime.date | datetime.time):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, ClaimType | Organisation):
+        return value.code
+    if isinstance(value, models.Model):
+        return value.pk
+    return value
+
+
+def _amount(value: Decimal) -> str:
+    """An amount in the page's language, with the cents only when there are some."""
+    cents = 0 if value == value.to_integral_value() else 2
+    return formats.number_format(value, decimal_pos=cents, force_grouping=True)
+
+
+class ContentForm(PortalForm):
+    """One section of a filing's content. ``filing_kind`` lets a section check what depends on the kind."""
+
+    def __init__(self, *args: Any, filing_kind: str | None = None, **kwargs: Any) -> None:
+        self.filing_kind = filing_kind
+        super().__init__(*args, **kwargs)
+
+    def to_content(self) -> dict[str, Any]:
+        return {name: _to_json(value) for name, value in self.cleaned_data.items()}
+
+
+def _not_in_the_future(value: datetime.date | None) -> None:
+    if value is not None and value > timezone.localdate():
+        raise forms.ValidationError(_("This date is in the future: give the date the facts happened."))
+
+
+# --- Pre-complaint and complaint -------------------------------------------------------------------------------
+
+
+class OffenceForm(ContentForm):
+    CATEGORIES = (
+        ("", _("Choose a category")),
+        ("theft", _("Theft (without breaking in)")),
+        ("burglary", _("Burglary (home, cellar, premises)")),
+        ("vehicle_theft", _("Theft of a vehicle or from a vehicle")),
+        ("damage", _("Damage or destruction of property")),
+        ("fraud", _("Fraud or swindle")),
+        ("card_fraud", _("Fraudulent use of a bank card")),
+        ("other", _("Another offence against property")),
+    )
+
+    category = forms.ChoiceField(label=_("What kind of offence was it?"), choices=CATEGORIES)
+    description = forms.CharField(
+        label=_("What happened?"),
+        help_text=_("Describe the facts in your own words, in the order they happened."),
+        max_length=TEXT_LIMIT,
+        widget=_textarea(8),
+    )
+
+
+class WhenWhereForm(ContentForm):
+    date_from = forms.DateField(
+        label=_("Date of the facts"),
+        help_text=_("If you do not know the exact date, give the first day it may have happened."),
+        widget=_date_input(),
+        validators=[_not_in_the_future],
+    )
+    date_to = forms.DateField(
+        label=_("Last day it may have happened"),
+        help_text=_("Only if the facts lasted several days or you do not know the exact date."),
+        required=False,
+        widget=_date_input(),
+        validators=[_not_in_the_future],
+    )
+    time = forms.CharField(
+        label=_("Time, even approximate"), max_length=50, required=False, help_text=_("For example: around 10 pm.")
+    )
+    postcode = forms.CharField(
+        label=_("Postcode of the place"),
+        max_length=5,
+        validators=[POSTCODE_VALIDATOR],
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
+    commune = forms.CharField(label=_("Commune"), max_length=100)
+    place = forms.CharField(
+        label=_("Where exactly?"),
+        help_text=_("Address, or a description of the place (car park, shop, public transport…)."),
+        max_length=500,
+        widget=_textarea(3),
+    )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        date_from, date_to = cleaned.get("date_from"), cleaned.get("date_to")
+        if date_from and date_to and date_to < date_from:
+            self.add_error("date_to", _("The last day cannot be before the date of the facts."))
+        postcode, commune = cleaned.get("postcode"), cleaned.get("commune")
+        if postcode and commune:
+            route = route_for(postcode=postcode, commune=commune)
+            if route is None:
+                self.add_error(
+                    "postcode",
+                    _(
+                        "No police unit receives pre-complaints online for the postcode %(postcode)s yet. "
+                        "You can file your complaint at any police station or gendarmerie."
+                    )
+                    % {"postcode": postcode},
+                )
+            elif self.filing_kind == Filing.Kind.COMPLAINT and route.prosecutor_office is None:
+                self.add_error(
+                    "postcode",
+                    _(
+                        "Complaints cannot be filed online yet for the postcode %(postcode)s. File a pre-complaint "
+                        "instead, or write to the public prosecutor of the court of the place."
+                    )
+                    % {"postcode": postcode},
+                )
+        return cleaned
+
+
+def route_for(*, postcode: str, commune: str) -> PostcodeRoute | None:
+    """The route for a commune of a postcode, else the one for the whole postcode."""
+    routes = {
+        route.commune.casefold(): route
+        for route in PostcodeRoute.objects.filter(postcode=postcode).select_related("police_unit", "prosecutor_office")
+    }
+    return routes.get(commune.strip().casefold()) or routes.get("")
+
+
+class SuspectForm(ContentForm):
+    suspect_known = forms.ChoiceField(
+        label=_("Do you know who did it, or can you describe them?"),
+        choices=(("yes", _("Yes, I know or can describe them")), ("no", _("No, the author is unknown"))),
+        widget=forms.RadioSelect,
+    )
+    suspect_description = forms.CharField(
+        label=_("Who is it, or what do they look like?"),
+        help_text=_("Name if you know it, physical description, vehicle, anything that could help find them."),
+        max_length=TEXT_LIMIT,
+        required=False,
+        widget=_textarea(4),
+    )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if cleaned.get("suspect_known") == "yes" and not cleaned.get("suspect_description"):
+            self.add_error("suspect_description", _("Tell us who it is or describe them, since you know them."))
+        return cleaned
+
+
+class DamageForm(ContentForm):
+    has_damage = forms.ChoiceField(label=_("Was anything stolen or damaged?"), choices=YES_NO, widget=forms.RadioSelect)
+    damage_description = forms.CharField(
+        label=_("What was stolen or damaged?"),
+        help_text=_("List the items, with brand, model or serial number when you have them."),
+        max_length=TEXT_LIMIT,
+        required=False,
+        widget=_textarea(4),
+    )
+    estimated_value = forms.DecimalField(
+        label=_("Estimated value, in euros"), required=False, min_value=0, max_digits=12, decimal_places=2
+    )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if cleaned.get("has_damage") == "yes" and not cleaned.get("damage_description"):
+            self.add_error("damage_description", _("List what was stolen or damaged."))
+        return cleaned
+
+
+class PeopleForm(ContentForm):
+    victim_is_filer = forms.ChoiceField(
+        label=_("Are you the victim?"),
+        choices=(
+            ("yes", _("Yes, I am the victim")),
+            ("no", _("No, I am filing for the victim (my child, a person I am the guardian of…)")),
+        ),
+        widget=forms.RadioSelect,
+    )
+    victim_first_name = forms.CharField(label=_("Victim's first name(s)"), max_length=150)
+    victim_last_name = forms.CharField(label=_("Victim's last name"), max_length=150)
+    victim_birth_date = forms.DateField(label=_("Victim's date of birth"), widget=_date_input())
+    victim_address = forms.CharField(label=_("Victim's postal address"), max_length=500, widget=_textarea(3))
+    victim_phone = forms.CharField(
+        label=_("Phone number to reach the victim"),
+        max_length=30,
+        required=False,
+        help_text=_("The police unit uses it to propose an appointment."),
+        widget=forms.TextInput(attrs={"autocomplete": "tel", "type": "tel"}),
+    )
+    witnesses = forms.CharField(
+        label=_("Witnesses"),
+        help_text=_("Names and how to reach them, if anyone saw what happened."),
+        max_length=TEXT_LIMIT,
+        required=False,
+        widget=_textarea(3),
+    )
+
+    def clean_victim_birth_date(self) -> datetime.date:
+        value: datetime.date = self.cleaned_data["victim_birth_date"]
+        if value >= timezone.localdate():
+            raise forms.ValidationError(_("The date of birth must be in the past."))
+        return value
+
+
+# --- Civil referral ----------------------------------------------------------------------------------------------
+
+
+class ClaimForm(ContentForm):
+    court = forms.ModelChoiceField(
+        label=_("Court"),
+        help_text=_("Usually the court of the place where the respondent lives."),
+        queryset=Organisation.objects.filter(kind=Organisation.Kind.COURT),
+        to_field_name="code",
+        empty_label=_("Choose a court"),
+    )
+    claim_type = forms.ModelChoiceField(
+        label=_("What is the dispute about?"),
+        queryset=ClaimType.objects.filter(is_active=True),
+        to_field_name="code",
+        empty_label=_("Choose a kind of dispute"),
+    )
+    statement = forms.CharField(
+        label=_("Your claim"),
+        help_text=_("Explain the facts, what you have already tried, and what you ask the court to decide."),
+        max_length=TEXT_LIMIT * 2,
+        widget=_textarea(10),
+    )
+    amount = forms.DecimalField(
+        label=_("Amount claimed, in euros"), required=False, min_value=0, max_digits=12, decimal_places=2
+    )
+    legal_aid = forms.BooleanField(
+        label=_("I have applied, or will apply, for legal aid"),
+        help_text=_("Legal aid covers all or part of the costs of the proceedings, depending on your income."),
+        required=False,
+    )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        claim_type: ClaimType | None = cleaned.get("claim_type")
+        amount: Decimal | None = cleaned.get("amount")
+        if claim_type is not None:
+            if claim_type.amount_required and amount is None:
+                self.add_error("amount", _("Give the amount you claim: it is required for this kind of dispute."))
+            if claim_type.max_amount is not None and amount is not None and amount > claim_type.max_amount:
+                self.add_error(
+                    "amount",
+                    _("For “%(type)s”, the amount cannot exceed %(max)s €.")
+                    % {"type": claim_type.label, "max": _amount(claim_type.max_amount)},
+                )
+        return cleaned
+
+
+class ClaimantForm(ContentForm):
+    first_name = forms.CharField(label=_("First name(s)"), max_length=150)
+    last_name = forms.CharField(label=_("Last name"), max_length=150)
+    birth_date = forms.DateField(label=_("Date of birth"), widget=_date_input())
+    address = forms.CharField(label=_("Postal address"), max_length=500, widget=_textarea(3))
+    phone = forms.CharField(
+        label=_("Phone number"),
+        max_length=30,
+        required=False,
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
+    )
+
+    def clean_birth_date(self) -> datetime.date:
+        value: datetime.date = self.cleaned_data["birth_date"]
+        if value >= timezone.localdate():
+            raise forms.ValidationError(_("The date of birth must be in the past."))
+        return value
+
+
+class RespondentForm(ContentForm):
+    name = forms.CharField(
+        label=_("Name of the person or company"),
+        help_text=_("For a company, its registered name."),
+        max_length=200,
+    )
+    address = forms.CharField(
+        label=_("Postal address"),
+        help_text=_("The court sends the referral to this address."),
+        max_length=500,
+        widget=_textarea(3),
+    )
+    email = forms.EmailField(label=_("Email address"), required=False)
+
+
+class BaseRespondentFormSet(forms.BaseFormSet):
+    def to_content(self) -> list[dict[str, Any]]:
+        """The entries kept: not ticked for removal, and not left blank (an added block nobody filled in)."""
+        removed = {id(form) for form in self.deleted_forms}
+        return [
+            {name: value for name, value in form.to_content().items() if name != "DELETE"}
+            for form in self.forms
+            if id(form) not in removed and (form.has_changed() or not form.empty_permitted)
+        ]
+
+
+RESPONDENTS_MAX = 10
+RespondentFormSet = cast(
+    "type[BaseRespondentFormSet]",
+    forms.formset_factory(
+        RespondentForm,
+        formset=BaseRespondentFormSet,
+        extra=0,
+        min_num=1,
+        validate_min=True,
+        max_num=RESPONDENTS_MAX,
+        validate_max=True,
+        can_delete=True,
+        can_delete_extra=False,
+    ),
+)
+
+
+class ClientForm(PortalForm):
+    """A lawyer names the client they file for; the client must already have an account."""
+
+    client_email = forms.EmailField(
+        label=_("Your client's email address"),
+        help_text=_("The address of your client's account on this portal; they will see the case in their space."),
+    )
+    bar = forms.ModelChoiceField(label=_("Bar"), queryset=Organisation.objects.none(), empty_label=None)
+
+    def __init__(self, *args: Any, bars: models.QuerySet[Organisation], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["bar"].queryset = bars
+        if len(bars) == 1:
+            self.fields["bar"].widget = forms.HiddenInput()
+            self.fields["bar"].initial = bars[0].pk
+
+
+# --- Review -------------------------------------------------------------------------------------------------------
+
+
+class ReviewForm(PortalForm):
+    decision = forms.ChoiceField(label=_("Decision"), choices=Filing.Decision.choices, widget=forms.RadioSelect)
+    rejection_reason = forms.ChoiceField(
+        label=_("Reason for rejection"),
+        choices=[("", _("Choose a reason")), *RejectionReason.choices],
+        required=False,
+    )
+    note = forms.CharField(
+        label=_("Explanation for the filer"),
+        help_text=_(
+            "Required when you accept in part (say what is not accepted) or reject for another reason. "
+            "The filer reads it."
+        ),
+        max_length=TEXT_LIMIT,
+        required=False,
+        widget=_textarea(4),
+    )
+
+    def __init__(self, *args: Any, filing_kind: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if filing_kind == Filing.Kind.PRE_COMPLAINT:
+            # The victim confirms the whole declaration at the appointment, or it is rejected.
+            self.fields["decision"].choices = [
+                (Filing.Decision.ACCEPTED, _("Confirmed by the victim at the appointment")),
+                (Filing.Decision.REJECTED, _("Reject")),
+            ]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        decision, reason, note = cleaned.get("decision"), cleaned.get("rejection_reason"), cleaned.get("note")
+        if decision == Filing.Decision.REJECTED:
+            if not reason:
+                self.add_error("rejection_reason", _("Choose the reason for the rejection."))
+            elif reason == RejectionReason.OTHER and not note:
+                self.add_error("note", _("Explain the reason for the rejection to the filer."))
+        elif decision == Filing.Decision.PARTIALLY_ACCEPTED and not note:
+            self.add_error("note", _("Say what part of the filing is not accepted, and why."))
+        return cleaned
+
+
+class QueueFilterForm(PortalForm):
+    STATUSES = (
+        (Filing.Status.SUBMITTED, _("Waiting for review")),
+        (Filing.Status.DOCKETED, _("Registered")),
+        (Filing.Status.ACCEPTED, _("Accepted")),
+        (Filing.Status.REJECTED, _("Rejected")),
+        (Filing.Status.CANCELLED, _("Cancelled by the filer")),
+    )
+
+    status = forms.ChoiceField(label=_("Status"), choices=STATUSES, required=False)
+    kind = forms.ChoiceField(label=_("Kind"), choices=[("", _("All kinds")), *Filing.Kind.choices], required=False)
+
+
+# --- Submission into a registered case ------------------------------------------------------------------------------
+
+
+class SubmissionForm(ContentForm):
+    title = forms.CharField(
+        label=_("Subject"), max_length=200, help_text=_("For example: written observations, request to postpone.")
+    )
+    statement = forms.CharField(label=_("Your submission"), max_length=TEXT_LIMIT * 2, widget=_textarea(10))

@@ -1,0 +1,146 @@
+"""Who may see and act on filings and cases: predicates used by selectors, services and views alike.
+
+A person's staff roles are read once per user object (one query) and kept on it, like Django's permission cache.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from django.db.models import Q
+
+from filings.models import Case, Filing, Mandate, Party
+from justice.accounts.models import Membership
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from justice.accounts.models import User
+
+_CACHE_ATTRIBUTE = "_filings_staff_scope"
+
+
+@dataclass(frozen=True)
+class StaffScope:
+    """Organisations (ids) where the user holds each role, from active memberships only."""
+
+    clerk: frozenset[int]
+    judge: frozenset[int]
+    prosecutor: frozenset[int]
+    police_officer: frozenset[int]
+    lawyer: frozenset[int]
+
+    @property
+    def case_readers(self) -> frozenset[int]:
+        """Courts and prosecutor's offices whose registered cases the user handles."""
+        return self.clerk | self.judge | self.prosecutor
+
+
+def staff_scope(user: User | AnonymousUser) -> StaffScope:
+    cached: StaffScope | None = getattr(user, _CACHE_ATTRIBUTE, None)
+    if cached is not None:
+        return cached
+    by_role: dict[str, set[int]] = {role: set() for role in Membership.Role.values}
+    if user.is_authenticated:
+        for role, organisation_id in Membership.objects.active().filter(user=user).values_list("role", "organisation"):
+            by_role[role].add(organisation_id)
+    scope = StaffScope(
+        clerk=frozenset(by_role[Membership.Role.CLERK]),
+        judge=frozenset(by_role[Membership.Role.JUDGE]),
+        prosecutor=frozenset(by_role[Membership.Role.PROSECUTOR]),
+        police_officer=frozenset(by_role[Membership.Role.POLICE_OFFICER]),
+        lawyer=frozenset(by_role[Membership.Role.LAWYER]),
+    )
+    setattr(user, _CACHE_ATTRIBUTE, scope)
+    return scope
+
+
+def reviewer_organisations(user: User | AnonymousUser, kind: str) -> frozenset[int]:
+    """Police units review pre-complaints (the victim confirms them there); the clerk's office of the court or
+    prosecutor's office reviews everything else."""
+    scope = staff_scope(user)
+    return scope.police_officer if kind == Filing.Kind.PRE_COMPLAINT else scope.clerk
+
+
+def can_review_filing(user: User | AnonymousUser, filing: Filing) -> bool:
+    if not user.is_authenticated or filing.status == Filing.Status.DRAFT or filing.recipient_id is None:
+        return False
+    return filing.recipient_id in reviewer_organisations(user, filing.kind)
+
+
+def active_mandate_q(user: User | AnonymousUser, prefix: str = "") -> Q:
+    """Mandates that still give ``user`` access: not ended, and the lawyer still a member of that bar."""
+    return Q(
+        **{
+            f"{prefix}lawyer": user,
+            f"{prefix}revoked_at__isnull": True,
+            f"{prefix}bar__in": staff_scope(user).lawyer,
+        }
+    )
+
+
+def case_visibility_q(user: User | AnonymousUser, prefix: str = "") -> Q:
+    """The cases ``user`` may see, as a filter on Case (or on a relation to Case, given ``prefix``)."""
+    if not user.is_authenticated:
+        return Q(pk__in=[])
+    scope = staff_scope(user)
+    as_party = Party.objects.filter(user=user).exclude(role=Party.Role.COUNSEL).values("case")
+    as_counsel = Party.objects.filter(mandates__in=Mandate.objects.filter(active_mandate_q(user))).values("case")
+    as_police = Party.objects.filter(role=Party.Role.POLICE_UNIT, organisation__in=scope.police_officer).values("case")
+    return (
+        Q(**{f"{prefix}court__in": scope.case_readers})
+        | Q(**{f"{prefix}pk__in": as_party})
+        | Q(**{f"{prefix}pk__in": as_counsel})
+        | Q(**{f"{prefix}pk__in": as_police})
+    )
+
+
+def can_view_case(user: User | AnonymousUser, case: Case) -> bool:
+    """Parties with an account, lawyers holding an active mandate for a party, and the registering court's or
+    office's clerks, judges and prosecutors."""
+    if not user.is_authenticated:
+        return False
+    if case.court_id in staff_scope(user).case_readers:
+        return True
+    return Case.objects.filter(case_visibility_q(user), pk=case.pk).exists()
+
+
+def can_view_filing(user: User | AnonymousUser, filing: Filing) -> bool:
+    """The filer always; once sent, the client it was filed for and its reviewers; once it joined a case's file
+    (registered), whoever sees the case."""
+    if not user.is_authenticated:
+        return False
+    if filing.filer_id == user.pk:
+        return True
+    if filing.status == Filing.Status.DRAFT:
+        return False
+    if filing.on_behalf_of_id == user.pk or can_review_filing(user, filing):
+        return True
+    return filing.status == Filing.Status.DOCKETED and filing.case is not None and can_view_case(user, filing.case)
+
+
+def can_edit_filing(user: User | AnonymousUser, filing: Filing) -> bool:
+    return user.is_authenticated and filing.filer_id == user.pk and filing.status == Filing.Status.DRAFT
+
+
+def can_cancel_filing(user: User | AnonymousUser, filing: Filing) -> bool:
+    return user.is_authenticated and filing.filer_id == user.pk and filing.is_cancellable
+
+
+def can_copy_filing(user: User | AnonymousUser, filing: Filing) -> bool:
+    return user.is_authenticated and filing.filer_id == user.pk and filing.status == Filing.Status.REJECTED
+
+
+def can_file_for_clients(user: User | AnonymousUser) -> bool:
+    return bool(staff_scope(user).lawyer)
+
+
+def can_file_into_case(user: User | AnonymousUser, case: Case) -> bool:
+    """Parties (other than counsel) and lawyers with an active mandate for a party of an open case."""
+    if not user.is_authenticated or case.status != Case.Status.OPEN:
+        return False
+    return case.parties.filter(
+        (Q(user=user) & ~Q(role=Party.Role.COUNSEL))
+        | Q(pk__in=Mandate.objects.filter(active_mandate_q(user)).values("party"))
+    ).exists()

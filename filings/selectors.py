@@ -1,0 +1,215 @@
+"""Reads of filings and cases, always scoped to what the acting user may see; anything else is a 404."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.http import Http404
+
+from filings import permissions
+from filings.models import Case, Filing, FilingEvent, Mandate, Party
+from justice.accounts.models import Membership, Organisation, User
+
+if TYPE_CHECKING:
+    from justice.accounts.models import Membership as MembershipType
+
+DASHBOARD_LIMIT = 5
+
+
+def filing_list_for_person(*, user: User) -> QuerySet[Filing]:
+    """A person's own filings (drafts included) and, once filed, those a lawyer filed for them."""
+    return (
+        Filing.objects.filter(Q(filer=user) | (Q(on_behalf_of=user) & ~Q(status=Filing.Status.DRAFT)))
+        .select_related("recipient", "case", "on_behalf_of", "filer")
+        .order_by("-updated_at", "-pk")
+    )
+
+
+def filing_get(*, user: User, pk: int) -> Filing:
+    filing = (
+        Filing.objects.select_related(
+            "filer", "on_behalf_of", "recipient", "case", "case__court", "mandate", "copied_from", "reviewed_by"
+        )
+        .filter(pk=pk)
+        .first()
+    )
+    if filing is None or not permissions.can_view_filing(user, filing):
+        raise Http404
+    return filing
+
+
+def filing_events(*, filing: Filing) -> QuerySet[FilingEvent]:
+    return filing.events.select_related("actor").order_by("created_at", "pk")
+
+
+def case_list_for_person(*, user: User) -> QuerySet[Case]:
+    """Cases where the person is a party, or represents a party under an active mandate."""
+    as_party = Party.objects.filter(user=user).exclude(role=Party.Role.COUNSEL).values("case")
+    as_counsel = Party.objects.filter(mandates__in=Mandate.objects.filter(permissions.active_mandate_q(user))).values(
+        "case"
+    )
+    return (
+        Case.objects.filter(Q(pk__in=as_party) | Q(pk__in=as_counsel))
+        .select_related("court", "claim_type")
+        .order_by("-opened_at", "-pk")
+    )
+
+
+def case_list_for_organisation(*, user: User, organisation: Organisation) -> QuerySet[Case]:
+    """Cases registered by a court or office where the user is a clerk, a judge or a prosecutor."""
+    if organisation.pk not in permissions.staff_scope(user).case_readers:
+        return Case.objects.none()
+    return Case.objects.filter(court=organisation).select_related("court", "claim_type").order_by("-opened_at", "-pk")
+
+
+def case_get(*, user: User, pk: int) -> Case:
+    case = (
+        Case.objects.select_related("court", "claim_type", "opened_by")
+        .prefetch_related(
+            Prefetch("parties", queryset=Party.objects.select_related("user", "organisation", "represents")),
+            Prefetch(
+                "filings",
+                queryset=Filing.objects.filter(status=Filing.Status.DOCKETED)
+                .select_related("filer", "on_behalf_of")
+                .order_by("submitted_at", "pk"),
+            ),
+        )
+        .filter(pk=pk)
+        .first()
+    )
+    if case is None or not permissions.can_view_case(user, case):
+        raise Http404
+    return case
+
+
+def lawyer_bars(*, user: User) -> QuerySet[Organisation]:
+    return Organisation.objects.filter(pk__in=permissions.staff_scope(user).lawyer, kind=Organisation.Kind.BAR)
+
+
+def client_find(*, email: str) -> User | None:
+    """The account a lawyer names as their client. Lawyers are vetted by their bar and use MFA; the portal tells
+    them whether the address has an account, so they can ask the client to create one."""
+    return User.objects.filter(email__iexact=email.strip(), is_active=True).first()
+
+
+# --- Review queue ---------------------------------------------------------------------------------------------------
+
+REVIEWING_ROLES = (Membership.Role.CLERK, Membership.Role.POLICE_OFFICER)
+_REVIEWING_KINDS: dict[str, tuple[str, ...]] = {
+    Membership.Role.CLERK: (Organisation.Kind.COURT, Organisation.Kind.PROSECUTOR_OFFICE),
+    Membership.Role.POLICE_OFFICER: (Organisation.Kind.POLICE_UNIT,),
+}
+
+
+def review_organisations(*, user: User) -> QuerySet[Organisation]:
+    """Where the user reviews filings: clerk of a court or prosecutor's office, officer of a police unit. One query
+    (a subquery on active memberships), so the queue page does not pay for the user's whole scope."""
+    reviewing = Membership.objects.active().filter(
+        Q(role=Membership.Role.CLERK, organisation__kind__in=_REVIEWING_KINDS[Membership.Role.CLERK])
+        | Q(
+            role=Membership.Role.POLICE_OFFICER, organisation__kind__in=_REVIEWING_KINDS[Membership.Role.POLICE_OFFICER]
+        ),
+        user=user,
+    )
+    return Organisation.objects.filter(pk__in=reviewing.values("organisation"))
+
+
+def review_organisation_get(*, user: User, pk: int) -> Organisation:
+    organisation = review_organisations(user=user).filter(pk=pk).first()
+    if organisation is None:
+        raise Http404
+    return organisation
+
+
+def kinds_reviewed_by(organisation: Organisation) -> tuple[str, ...]:
+    if organisation.kind == Organisation.Kind.POLICE_UNIT:
+        return (Filing.Kind.PRE_COMPLAINT,)
+    return (Filing.Kind.COMPLAINT, Filing.Kind.CIVIL_REFERRAL, Filing.Kind.SUBMISSION)
+
+
+def review_queue(*, organisation: Organisation, status: str, kind: str = "") -> QuerySet[Filing]:
+    """Filings sent to the organisation, oldest first (the order they must be handled in)."""
+    filings = Filing.objects.filter(
+        recipient=organisation, kind__in=kinds_reviewed_by(organisation), status=status
+    ).exclude(status=Filing.Status.DRAFT)
+    if kind:
+        filings = filings.filter(kind=kind)
+    return filings.select_related("filer", "on_behalf_of", "case").order_by("submitted_at", "pk")
+
+
+@dataclass(frozen=True)
+class ReviewCounts:
+    """How many filings of each status and kind an organisation received (drafts are never counted)."""
+
+    by_status_and_kind: Counter[tuple[str, str]] = field(default_factory=Counter)
+
+    def count(self, *, status: str, kind: str = "") -> int:
+        return sum(n for (s, k), n in self.by_status_and_kind.items() if s == status and (not kind or k == kind))
+
+
+def review_counts(*, organisation: Organisation) -> ReviewCounts:
+    """One grouped query for all the counts the queue shows."""
+    rows = (
+        Filing.objects.filter(recipient=organisation, kind__in=kinds_reviewed_by(organisation))
+        .exclude(status=Filing.Status.DRAFT)
+        .values("status", "kind")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    return ReviewCounts(Counter({(row["status"], row["kind"]): row["n"] for row in rows}))
+
+
+# --- Dashboards -----------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Panel:
+    """What one dashboard section lists (no personal data of others: numbers, kinds, dates, references)."""
+
+    filings: Sequence[Filing] = ()
+    cases: Sequence[Case] = ()
+    waiting: int = 0
+
+    @property
+    def rows(self) -> list[tuple[Filing, None]]:
+        """The filings as the rows of the shared filings table (without its “next step” column)."""
+        return [(filing, None) for filing in self.filings]
+
+
+def dashboard_panels(*, user: User, memberships: Sequence[MembershipType]) -> dict[int | None, Panel]:
+    """One panel per membership that has filings or cases to list; someone without memberships (a citizen) gets
+    the personal one, under the key ``None``."""
+    panels: dict[int | None, Panel] = {}
+    if not memberships:
+        panels[None] = Panel(
+            filings=list(filing_list_for_person(user=user)[:DASHBOARD_LIMIT]),
+            cases=list(case_list_for_person(user=user)[:DASHBOARD_LIMIT]),
+        )
+    for membership in memberships:
+        organisation = membership.organisation
+        if membership.role in REVIEWING_ROLES and organisation.kind in _REVIEWING_KINDS[membership.role]:
+            queue = review_queue(organisation=organisation, status=Filing.Status.SUBMITTED)
+            panels[membership.pk] = Panel(filings=list(queue[:DASHBOARD_LIMIT]), waiting=queue.count())
+        elif membership.role in (Membership.Role.JUDGE, Membership.Role.PROSECUTOR):
+            cases = case_list_for_organisation(user=user, organisation=organisation)
+            panels[membership.pk] = Panel(cases=list(cases[:DASHBOARD_LIMIT]))
+        elif membership.role == Membership.Role.LAWYER and organisation.kind == Organisation.Kind.BAR:
+            mandates = Mandate.objects.filter(permissions.active_mandate_q(user), bar=organisation)
+            panels[membership.pk] = Panel(
+                filings=list(
+                    Filing.objects.filter(filer=user, filer_organisation=organisation)
+                    .exclude(status=Filing.Status.DOCKETED)
+                    .select_related("recipient")
+                    .order_by("-updated_at", "-pk")[:DASHBOARD_LIMIT]
+                ),
+                cases=list(
+                    Case.objects.filter(pk__in=Party.objects.filter(mandates__in=mandates).values("case"))
+                    .select_related("court")
+                    .order_by("-opened_at", "-pk")[:DASHBOARD_LIMIT]
+                ),
+            )
+    return panels

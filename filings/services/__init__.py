@@ -1,0 +1,26 @@
+"""Writes to cases and filings. Views, tasks and the admin call these functions, never the models directly."""
+
+from filings.services.base import FilingError
+from filings.services.cases import case_open, case_reference
+from filings.services.filings import (
+    filing_cancel,
+    filing_copy_as_draft,
+    filing_create_draft,
+    filing_submit,
+    filing_update_draft,
+)
+from filings.services.retention import pre_complaint_purge_unconfirmed
+from filings.services.review import filing_review
+
+__all__ = [
+    "FilingError",
+    "case_open",
+    "case_reference",
+    "filing_cancel",
+    "filing_copy_as_draft",
+    "filing_create_draft",
+    "filing_review",
+    "filing_submit",
+    "filing_update_draft",
+    "pre_complaint_purge_unconfirmed",
+]

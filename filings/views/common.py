@@ -1,0 +1,72 @@
+"""Helpers shared by the filings views: recording who read whose data."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.utils.translation import gettext_lazy as _
+
+from filings import permissions
+from filings.models import Case, Filing
+from justice.accounts.models import Organisation, User
+from justice.audit.models import AccessEvent
+from justice.audit.services import access_record
+
+
+def _reader_role(
+    user: User, *, filing: Filing | None = None, case: Case | None = None
+) -> tuple[Organisation | None, str]:
+    """On whose behalf and why ``user`` reads: shown to the person concerned in “Who accessed my data”."""
+    scope = permissions.staff_scope(user)
+    if filing is not None and permissions.can_review_filing(user, filing):
+        return filing.recipient, str(_("Review of the filing"))
+    court = case.court if case is not None else (filing.case.court if filing and filing.case else None)
+    if court is not None and court.pk in scope.case_readers:
+        return court, str(_("Handling of the case"))
+    if scope.lawyer:
+        return None, str(_("Representation of a client"))
+    return None, str(_("Party to the same case"))
+
+
+def record_filing_read(*, user: User, filing: Filing) -> None:
+    """The person whose data a filing holds: its filer, or the client a lawyer filed for (the lawyer's own name is
+    professional, not the subject of the filing)."""
+    subjects = [filing.on_behalf_of or filing.filer]
+    organisation, purpose = _reader_role(user, filing=filing)
+    access_record(
+        actor=user,
+        subjects=subjects,
+        action=AccessEvent.Action.VIEW,
+        obj=filing,
+        what=_("The content of %(filing)s") % {"filing": filing},
+        purpose=purpose,
+        organisation=organisation,
+    )
+
+
+def record_case_read(*, user: User, case: Case, people: Iterable[User]) -> None:
+    organisation, purpose = _reader_role(user, case=case)
+    access_record(
+        actor=user,
+        subjects=set(people),
+        action=AccessEvent.Action.VIEW,
+        obj=case,
+        what=_("Your name and role in case %(reference)s") % {"reference": case.reference},
+        purpose=purpose,
+        organisation=organisation,
+    )
+
+
+def record_list_read(*, user: User, filings: Iterable[Filing], organisation: Organisation) -> None:
+    """A review queue shows who filed: one access event per person listed."""
+    people = {person for f in filings for person in (f.filer, f.on_behalf_of) if person is not None}
+    if people:
+        access_record(
+            actor=user,
+            subjects=people,
+            action=AccessEvent.Action.VIEW,
+            obj=organisation,
+            what=_("Your name, as the person who filed, in the list of filings received"),
+            purpose=_("Review of the filings received"),
+            organisation=organisation,
+        )

@@ -1,0 +1,75 @@
+"""Following filings and cases: “My cases”, a filing's page with its history in plain words, a case's page."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from filings import content, permissions, selectors, wording
+from filings.models import Filing, Party
+from filings.views.common import record_case_read, record_filing_read
+from justice.accounts.models import User
+
+PAGE_SIZE = 20
+
+
+@login_required
+def mine(request: HttpRequest) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    page = Paginator(selectors.filing_list_for_person(user=user), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "filings/mine.html",
+        {
+            "page_obj": page,
+            "rows": [(filing, wording.next_step(filing)) for filing in page],
+            "cases": selectors.case_list_for_person(user=user),
+            "can_file_for_clients": permissions.can_file_for_clients(user),
+        },
+    )
+
+
+@login_required
+def detail(request: HttpRequest, pk: int) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    filing = selectors.filing_get(user=user, pk=pk)
+    record_filing_read(user=user, filing=filing)
+    events = list(selectors.filing_events(filing=filing))
+    return render(
+        request,
+        "filings/detail.html",
+        {
+            "filing": filing,
+            "timeline": wording.timeline(filing, events),
+            "next_step": wording.next_step(filing),
+            "sections": content.summary(kind=filing.kind, content=filing.content),
+            "is_filer": filing.filer_id == user.pk,
+            "can_edit": permissions.can_edit_filing(user, filing),
+            "can_cancel": permissions.can_cancel_filing(user, filing),
+            "can_copy": permissions.can_copy_filing(user, filing),
+            "can_review": permissions.can_review_filing(user, filing) and filing.status == Filing.Status.SUBMITTED,
+        },
+    )
+
+
+@login_required
+def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    case = selectors.case_get(user=user, pk=pk)
+    parties = list(case.parties.all())
+    filings = list(case.filings.all())
+    # Counsel appear in their professional capacity; the people concerned are the other parties.
+    people = [party.user for party in parties if party.user is not None and party.role != Party.Role.COUNSEL]
+    record_case_read(user=user, case=case, people=people)
+    return render(
+        request,
+        "filings/case.html",
+        {
+            "case": case,
+            "parties": parties,
+            "filings": filings,
+            "can_file_into": permissions.can_file_into_case(user, case),
+        },
+    )

@@ -1,0 +1,117 @@
+"""The review queue of a court, prosecutor's office or police unit, and the review of one filing."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.functional import cached_property
+from django.utils.translation import gettext as _
+
+from filings import content, permissions, selectors, services, wording
+from filings.forms import QueueFilterForm, ReviewForm
+from filings.models import Filing
+from filings.views.common import record_filing_read, record_list_read
+from justice.accounts.models import User
+from justice.errors import ApplicationError
+
+PAGE_SIZE = 25
+
+
+class CountedPaginator(Paginator):
+    """A paginator told its count (from the queue's grouped counts), so it does not run a COUNT query of its own."""
+
+    def __init__(self, object_list: object, per_page: int, *, count: int) -> None:
+        super().__init__(object_list, per_page)  # type: ignore[arg-type]
+        self._known_count = count
+
+    @cached_property
+    def count(self) -> int:
+        return self._known_count
+
+
+@login_required
+def queue(request: HttpRequest, organisation_pk: int) -> HttpResponse:
+    """Filings received, oldest first, with counts per status and kind; filterable, paginated."""
+    user: User = request.user  # type: ignore[assignment]
+    organisation = selectors.review_organisation_get(user=user, pk=organisation_pk)
+    filters = QueueFilterForm(request.GET or None)
+    status, kind = Filing.Status.SUBMITTED, ""
+    if filters.is_valid():
+        status = filters.cleaned_data["status"] or Filing.Status.SUBMITTED
+        kind = filters.cleaned_data["kind"]
+    counts = selectors.review_counts(organisation=organisation)
+    filings = selectors.review_queue(organisation=organisation, status=status, kind=kind)
+    paginator = CountedPaginator(filings, PAGE_SIZE, count=counts.count(status=status, kind=kind))
+    page = paginator.get_page(request.GET.get("page"))
+    rows = list(page.object_list)
+    record_list_read(user=user, filings=rows, organisation=organisation)
+    kinds = selectors.kinds_reviewed_by(organisation)
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "filings/queue.html",
+        {
+            "organisation": organisation,
+            "filters": filters,
+            "status": status,
+            "status_label": dict(QueueFilterForm.STATUSES).get(status, Filing.Status(status).label),
+            "rows": rows,
+            "page_obj": page,
+            "query": query.urlencode(),
+            "waiting": counts.count(status=Filing.Status.SUBMITTED),
+            "kind_counts": [
+                (Filing.Kind(k).label, counts.count(status=Filing.Status.SUBMITTED, kind=k)) for k in kinds
+            ],
+            "total": paginator.count,
+        },
+    )
+
+
+@login_required
+def review(request: HttpRequest, pk: int) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    filing = selectors.filing_get(user=user, pk=pk)
+    if not permissions.can_review_filing(user, filing):
+        raise Http404
+    form = ReviewForm(request.POST or None, filing_kind=filing.kind)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.filing_review(
+                filing=filing,
+                actor=user,
+                decision=form.cleaned_data["decision"],
+                rejection_reason=form.cleaned_data["rejection_reason"],
+                note=form.cleaned_data["note"],
+            )
+        except ApplicationError as error:
+            form.add_error(None, error.message)
+        else:
+            if filing.case is not None and filing.status == Filing.Status.DOCKETED:
+                messages.success(
+                    request,
+                    _("%(filing)s is accepted and registered: case %(reference)s.")
+                    % {"filing": filing, "reference": filing.case.reference},
+                )
+            else:
+                messages.success(
+                    request,
+                    _("%(filing)s: decision recorded (%(status)s).")
+                    % {"filing": filing, "status": filing.get_status_display()},
+                )
+            return redirect("filings:queue", organisation_pk=filing.recipient_id)
+    record_filing_read(user=user, filing=filing)
+    return render(
+        request,
+        "filings/review.html",
+        {
+            "filing": filing,
+            "form": form if filing.status == Filing.Status.SUBMITTED else None,
+            "sections": content.summary(kind=filing.kind, content=filing.content),
+            "timeline": wording.timeline(filing, list(selectors.filing_events(filing=filing))),
+        },
+        status=400 if form.is_bound and form.errors else 200,
+    )

@@ -1,0 +1,108 @@
+"""Pages that list filings and cases run a bounded number of queries, whatever the number of rows."""
+
+from __future__ import annotations
+
+import datetime
+import uuid
+
+import pytest
+from django.db import connection
+from django.test import Client, RequestFactory
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from filings.models import Filing
+from filings.views import review
+from justice.accounts.models import User
+from tests.accounts.factories import UserFactory
+from tests.filings.factories import civil_sections, criminal_sections
+
+pytestmark = pytest.mark.django_db
+
+ROWS = 1000
+# The queue view itself: the organisation (with the membership check), the grouped counts, one page of filings
+# with their filers, and the access-log insert for the people listed.
+QUEUE_VIEW_QUERIES = 4
+
+
+def received(place, *, count: int = ROWS) -> list[Filing]:
+    """``count`` filings sent to the court and its police unit, by 40 people, some through a lawyer."""
+    filers = [UserFactory() for _ in range(40)]
+    now = timezone.now()
+    civil = civil_sections(court=place.court)
+    criminal = criminal_sections()
+    rows = []
+    for n in range(count):
+        pre_complaint = n % 5 == 0
+        rows.append(
+            Filing(
+                kind=Filing.Kind.PRE_COMPLAINT if pre_complaint else Filing.Kind.CIVIL_REFERRAL,
+                status=[Filing.Status.SUBMITTED, Filing.Status.SUBMITTED, Filing.Status.REJECTED][n % 3],
+                filer=place.lawyer if n % 7 == 0 else filers[n % len(filers)],
+                on_behalf_of=filers[(n + 1) % len(filers)] if n % 7 == 0 else None,
+                recipient=place.unit if pre_complaint else place.court,
+                content=criminal if pre_complaint else civil,
+                idempotency_key=uuid.uuid4(),
+                submitted_at=now - datetime.timedelta(minutes=n),
+            )
+        )
+    return Filing.objects.bulk_create(rows)
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["", "?page=2", "?status=rejected", "?kind=civil_referral&page=3", "?status=submitted&kind=submission"],
+)
+def test_the_review_queue_view_runs_under_ten_queries_with_a_thousand_filings(
+    django_assert_max_num_queries, place, query: str
+) -> None:
+    received(place)
+    request = RequestFactory().get(f"/filings/received/{place.court.pk}/{query}")
+    request.user = User.objects.get(pk=place.clerk.pk)
+    with django_assert_max_num_queries(QUEUE_VIEW_QUERIES):
+        response = review.queue(request, organisation_pk=place.court.pk)
+    assert response.status_code == 200
+
+
+def test_a_whole_queue_request_costs_the_same_with_ten_or_a_thousand_filings(client: Client, place) -> None:
+    """Around the view, the middleware adds a fixed cost (session, user, allauth's session tracking, the staff MFA
+    check): what matters is that nothing grows with the number of filings."""
+    url = f"/filings/received/{place.court.pk}/?page=1"
+    client.force_login(place.clerk)
+    received(place, count=30)
+    client.get(url)  # the session is now tracked, as after a real sign-in
+    with CaptureQueriesContext(connection) as few:
+        assert client.get(url).status_code == 200
+    received(place, count=ROWS)
+    with CaptureQueriesContext(connection) as many:
+        assert client.get(url).status_code == 200
+    assert len(many) == len(few)
+
+
+def test_the_queue_lists_oldest_first_with_counts(client: Client, place) -> None:
+    filings = received(place, count=60)
+    client.force_login(place.clerk)
+    response = client.get(f"/filings/received/{place.court.pk}/", HTTP_ACCEPT_LANGUAGE="en")
+    rows = response.context["rows"]
+    waiting = [f for f in filings if f.recipient == place.court and f.status == Filing.Status.SUBMITTED]
+    oldest_first = sorted(waiting, key=lambda f: (f.submitted_at or timezone.now(), f.pk))
+    assert [f.pk for f in rows] == [f.pk for f in oldest_first][:25]
+    assert response.context["total"] == len(waiting)
+    assert f"Waiting for review: {len(waiting)}" in response.content.decode()
+    rejected = client.get(f"/filings/received/{place.court.pk}/?status=rejected").context["rows"]
+    assert {f.status for f in rejected} == {Filing.Status.REJECTED}
+
+
+@pytest.mark.parametrize(("who", "url"), [("lawyer", "/filings/"), ("lawyer", "/dashboard/"), ("clerk", "/dashboard/")])
+def test_my_cases_and_dashboards_cost_the_same_with_ten_or_a_thousand_filings(
+    client: Client, place, who: str, url: str
+) -> None:
+    client.force_login(getattr(place, who))
+    received(place, count=10)
+    client.get(url)
+    with CaptureQueriesContext(connection) as few:
+        assert client.get(url).status_code == 200
+    received(place, count=ROWS)
+    with CaptureQueriesContext(connection) as many:
+        assert client.get(url).status_code == 200
+    assert len(many) == len(few)
