@@ -12,11 +12,13 @@ import base64
 import datetime
 import logging
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 
 from evidence.checkpoint import Checkpoint as SignedCheckpoint
 from evidence.keys import log_signer
@@ -96,26 +98,65 @@ def translog_append(*leaves: Leaf) -> list[LogEntry]:
     return entries
 
 
-def _hash_at(level: int, index: int, known: dict[tuple[int, int], bytes]) -> bytes:
-    if (level, index) in known:
-        return known[(level, index)]
-    if level == 0:
-        value = bytes(LogEntry.objects.values_list("leaf_hash", flat=True).get(index=index))
-    else:
-        value = bytes(LogNode.objects.values_list("hash", flat=True).get(level=level, index=index))
-    known[(level, index)] = value
-    return value
-
-
 def log_size() -> int:
     head = LogHead.objects.filter(pk=1).first()
     return head.size if head else 0
 
 
-def hash_source(size: int) -> HashSource:
-    """Proofs and roots of the log as it was at ``size`` leaves, read from the cached subtrees."""
-    known: dict[tuple[int, int], bytes] = {}
-    return HashSource(size, lambda level, index: _hash_at(level, index, known))
+class DatabaseHashSource(HashSource):
+    """Roots and proofs of the log as it was at ``size`` leaves. Each operation first works out which leaves and
+    cached subtrees it needs, then reads them all at once: two queries, whatever the size of the log."""
+
+    def __init__(self, size: int) -> None:
+        self.known: dict[tuple[int, int], bytes] = {}
+        super().__init__(size, self._lookup)
+
+    def _lookup(self, level: int, index: int) -> bytes:
+        if (level, index) not in self.known:
+            self._fetch({(level, index)})
+        return self.known[(level, index)]
+
+    def _prefetch(self, operation: Callable[[HashSource], object]) -> None:
+        wanted: set[tuple[int, int]] = set()
+
+        def record(level: int, index: int) -> bytes:
+            wanted.add((level, index))
+            return bytes(32)
+
+        operation(HashSource(self.size, record))
+        self._fetch(wanted - self.known.keys())
+
+    def _fetch(self, keys: set[tuple[int, int]]) -> None:
+        leaves = [index for level, index in keys if level == 0]
+        if leaves:
+            for index, value in LogEntry.objects.filter(index__in=leaves).values_list("index", "leaf_hash"):
+                self.known[(0, index)] = bytes(value)
+        nodes = [key for key in keys if key[0] > 0]
+        if nodes:
+            condition = Q()
+            for level, index in nodes:
+                condition |= Q(level=level, index=index)
+            for level, index, value in LogNode.objects.filter(condition).values_list("level", "index", "hash"):
+                self.known[(level, index)] = bytes(value)
+        missing = keys - self.known.keys()
+        if missing:
+            raise LookupError(f"transparency log hashes missing from the database: {sorted(missing)[:5]}")
+
+    def root(self) -> bytes:
+        self._prefetch(HashSource.root)
+        return super().root()
+
+    def inclusion_proof(self, index: int) -> list[bytes]:
+        self._prefetch(lambda source: source.inclusion_proof(index))
+        return super().inclusion_proof(index)
+
+    def consistency_proof(self, old_size: int) -> list[bytes]:
+        self._prefetch(lambda source: source.consistency_proof(old_size))
+        return super().consistency_proof(old_size)
+
+
+def hash_source(size: int) -> DatabaseHashSource:
+    return DatabaseHashSource(size)
 
 
 def translog_checkpoint(*, now: datetime.datetime | None = None) -> Checkpoint:
