@@ -64,6 +64,11 @@ def _not_in_the_future(value: datetime.date | None) -> None:
         raise forms.ValidationError(_("This date is in the future: give the date the facts happened."))
 
 
+def _birth_date_in_the_past(value: datetime.date) -> None:
+    if value >= timezone.localdate():
+        raise forms.ValidationError(_("The date of birth must be in the past."))
+
+
 # --- Pre-complaint and complaint -------------------------------------------------------------------------------
 
 
@@ -209,7 +214,9 @@ class PeopleForm(ContentForm):
     )
     victim_first_name = forms.CharField(label=_("Victim's first name(s)"), max_length=150)
     victim_last_name = forms.CharField(label=_("Victim's last name"), max_length=150)
-    victim_birth_date = forms.DateField(label=_("Victim's date of birth"), widget=_date_input())
+    victim_birth_date = forms.DateField(
+        label=_("Victim's date of birth"), widget=_date_input(), validators=[_birth_date_in_the_past]
+    )
     victim_address = forms.CharField(label=_("Victim's postal address"), max_length=500, widget=_textarea(3))
     victim_phone = forms.CharField(
         label=_("Phone number to reach the victim"),
@@ -225,12 +232,6 @@ class PeopleForm(ContentForm):
         required=False,
         widget=_textarea(3),
     )
-
-    def clean_victim_birth_date(self) -> datetime.date:
-        value: datetime.date = self.cleaned_data["victim_birth_date"]
-        if value >= timezone.localdate():
-            raise forms.ValidationError(_("The date of birth must be in the past."))
-        return value
 
 
 # --- Civil referral ----------------------------------------------------------------------------------------------
@@ -284,7 +285,7 @@ class ClaimForm(ContentForm):
 class ClaimantForm(ContentForm):
     first_name = forms.CharField(label=_("First name(s)"), max_length=150)
     last_name = forms.CharField(label=_("Last name"), max_length=150)
-    birth_date = forms.DateField(label=_("Date of birth"), widget=_date_input())
+    birth_date = forms.DateField(label=_("Date of birth"), widget=_date_input(), validators=[_birth_date_in_the_past])
     address = forms.CharField(label=_("Postal address"), max_length=500, widget=_textarea(3))
     phone = forms.CharField(
         label=_("Phone number"),
@@ -292,12 +293,6 @@ class ClaimantForm(ContentForm):
         required=False,
         widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
     )
-
-    def clean_birth_date(self) -> datetime.date:
-        value: datetime.date = self.cleaned_data["birth_date"]
-        if value >= timezone.localdate():
-            raise forms.ValidationError(_("The date of birth must be in the past."))
-        return value
 
 
 class RespondentForm(ContentForm):
