@@ -11,8 +11,6 @@ from django.http import HttpRequest
 from filings.models import AssuranceLevel, Filing
 from justice.accounts import assurance as accounts_assurance
 
-_RANK: dict[str, int] = {AssuranceLevel.LOW: 0, AssuranceLevel.SUBSTANTIAL: 1, AssuranceLevel.HIGH: 2}
-
 # A low session may file a pre-complaint (the victim confirms it in person); anything that starts or feeds a case
 # fully online needs an identity proofed at least at the substantial level (DESIGN.md, section 2).
 REQUIRED_ASSURANCE: dict[str, str] = {
@@ -33,4 +31,4 @@ def required_assurance(kind: str) -> str:
 
 
 def meets(level: str, required: str) -> bool:
-    return _RANK.get(level, -1) >= _RANK[required]
+    return accounts_assurance.at_least(level, required)

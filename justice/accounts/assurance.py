@@ -74,6 +74,9 @@ class Assurance:
 
 
 def at_least(level: str, required: str) -> bool:
+    """Whether ``level`` meets ``required``; an unknown level meets nothing."""
+    if level not in Level.values:
+        return False
     return ORDER.index(Level(level)) >= ORDER.index(Level(required))
 
 
