@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 from filings import assurance, content, permissions, selectors, services
 from filings.forms import ClaimantForm, ClaimForm, ClientForm, RespondentFormSet
 from filings.models import AssuranceLevel, Case, Filing
+from justice.accounts.assurance import step_up_url
 from justice.accounts.models import User
 from justice.errors import ApplicationError
 
@@ -59,6 +60,7 @@ def _assurance_context(request: HttpRequest, kind: str) -> dict[str, Any]:
     return {
         "assurance_ok": assurance.meets(assurance.session_assurance(request), required),
         "required_assurance": AssuranceLevel(required).label,
+        "step_up_url": step_up_url(level=required, next_url=request.get_full_path()),
     }
 
 

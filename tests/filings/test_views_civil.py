@@ -264,3 +264,20 @@ def test_a_respondent_ticked_for_removal_is_dropped(client: Client, place, citiz
     client.post(f"/filings/{filing.pk}/civil-referral/", data)
     filing.refresh_from_db()
     assert [entry["name"] for entry in filing.content["respondents"]] == ["Bailleur n° 2"]
+
+
+def test_a_low_session_is_offered_the_step_up_back_to_the_summary(client: Client, place, citizen) -> None:
+    client.force_login(citizen)
+    form = client.get("/filings/new/civil-referral/")
+    key = form.content.decode().split('name="idempotency_key" value="')[1].split('"')[0]
+    sections = civil_sections(court=place.court, respondents=1)
+    client.post("/filings/new/civil-referral/", referral_post(sections, idempotency_key=key))
+    filing = Filing.objects.get()
+    summary = client.get(f"/filings/{filing.pk}/summary/", HTTP_ACCEPT_LANGUAGE="en")
+    assert "Verify my identity with the identity provider" in text(summary)
+    step_up = f"/account/step-up/?level=substantial&next=%2Ffilings%2F{filing.pk}%2Fsummary%2F"
+    assert step_up in text(summary)
+    # Sending at the low level is refused and nothing is sent.
+    client.post(f"/filings/{filing.pk}/summary/")
+    filing.refresh_from_db()
+    assert filing.status == Filing.Status.DRAFT
