@@ -60,6 +60,9 @@ class EvidenceItem(models.Model):
         related_name="derivatives",
         verbose_name=_("derived from"),
     )
+    # When the stored object's Object Lock retention ends; empty on the local store, and between the commit of the
+    # seal and the lock of the object (a beat task locks any item left so, see evidence.tasks).
+    retained_until = models.DateTimeField(_("retained until"), null=True, blank=True, editable=False)
     # What the checks at ingest noticed without refusing the file (PDF active content, qpdf warnings, ...).
     inspection = models.JSONField(_("inspection notes"), default=dict, blank=True)
     created_at = models.DateTimeField(_("received at"), default=timezone.now, editable=False)

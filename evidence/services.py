@@ -6,7 +6,9 @@ event, a download with its ``downloaded`` event, a failed re-check with ``verifi
 
 from __future__ import annotations
 
+import datetime
 import hashlib
+import itertools
 import logging
 import uuid
 from collections.abc import Iterator
@@ -22,7 +24,7 @@ from evidence.ingest import IngestError, StagedUpload, inspect, too_large_error
 from evidence.models import CustodyEvent, EvidenceItem, Seal
 from evidence.seal import DEFAULT_ASSURANCE_LEVEL, seal_record
 from evidence.selectors import acting_organisation
-from evidence.storage import StorageLocation, evidence_storage, open_stream
+from evidence.storage import StorageLocation, StoreUnavailableError, evidence_storage, open_stream
 from evidence.translog import custody_leaf, seal_leaf, translog_append
 from justice.accounts.models import Membership, Organisation, User
 from justice.errors import ApplicationError
@@ -127,8 +129,44 @@ def evidence_ingest(
                 raise
     finally:
         upload.close()
+    transaction.on_commit(lambda: evidence_lock(item), robust=True)
     logger.info("evidence %s sealed (sha256 %s, %s bytes) for user %s", item.pk, upload.sha256, item.size, uploader.pk)
     return item
+
+
+def evidence_lock(item: EvidenceItem) -> None:
+    """Put the sealed object under its retention, once the seal is committed (see EvidenceS3Storage.store).
+    A failure is logged and left to the ``lock_evidence_objects`` beat task, which retries."""
+    try:
+        until = evidence_storage().lock(_location(item))
+    except StoreUnavailableError:
+        logger.warning("evidence %s sealed but not locked yet: the object store is unavailable", item.pk)
+        return
+    if until is not None:
+        EvidenceItem.objects.filter(pk=item.pk).update(retained_until=until)
+        item.retained_until = until
+
+
+def evidence_lock_pending(*, limit: int = 500) -> int:
+    """Lock the objects of items sealed but not yet locked (the store was down right after their commit)."""
+    storage = evidence_storage()
+    if getattr(storage, "backend_name", "") != "s3" or not getattr(storage, "object_lock", False):
+        return 0
+    pending = EvidenceItem.objects.filter(retained_until__isnull=True).select_related("seal").order_by("created_at")
+    locked = 0
+    for item in pending[:limit]:
+        evidence_lock(item)
+        locked += item.retained_until is not None
+    return locked
+
+
+def evidence_remove_orphans(*, older_than: datetime.datetime) -> int:
+    """Remove what a crash or an outage left in the store without a seal (see the storages' remove_orphans)."""
+
+    def is_known(keys: list[uuid.UUID]) -> set[uuid.UUID]:
+        return set(EvidenceItem.objects.filter(storage_key__in=keys).values_list("storage_key", flat=True))
+
+    return evidence_storage().remove_orphans(is_known=is_known, older_than=older_than)
 
 
 def evidence_record_view(*, item: EvidenceItem, actor: User, purpose: str) -> CustodyEvent:
@@ -153,10 +191,14 @@ class Download:
 def evidence_download(*, item: EvidenceItem, actor: User, purpose: str) -> Download:
     """Record the download and hand back the bytes, re-hashed as they stream out (see :func:`_verified_chunks`)."""
     if not permissions.can_download_evidence(actor, item):
-        raise ApplicationError(_unavailable_message(item), code="unavailable")
+        raise ApplicationError(unavailable_message(item), code="unavailable")
     purpose = purpose.strip()
     if not purpose:
         raise ApplicationError(_("Say why you download this item: it is recorded in its chain of custody."))
+    # Reach the store before recording anything: when it is down, the caller gets StoreUnavailableError (a
+    # retryable answer) and the chain of custody no download that never happened.
+    chunks = _verified_chunks(item=item, during="download", requested_by=actor)
+    first = next(chunks, b"")
     custody_record(
         item=item,
         action=CustodyEvent.Action.DOWNLOADED,
@@ -169,11 +211,11 @@ def evidence_download(*, item: EvidenceItem, actor: User, purpose: str) -> Downl
         filename=item.original_name,
         content_type=item.media_type,
         size=item.seal.size,
-        chunks=_verified_chunks(item=item, during="download", requested_by=actor),
+        chunks=itertools.chain([first], chunks),
     )
 
 
-def _unavailable_message(item: EvidenceItem) -> str:
+def unavailable_message(item: EvidenceItem) -> str:
     if item.status == EvidenceItem.Status.BLOCKED:
         return str(
             _(

@@ -1,25 +1,65 @@
 """Where evidence originals are kept: the ``evidence`` storage alias, private, never reachable by URL.
 
 Locally (the embedded default) files go under ``var/evidence``, read-only once written. In production they go to an
-S3 bucket with Object Lock: each object is written with a COMPLIANCE retention (nobody, not even the bucket owner,
-can delete it or shorten its retention before the date) and can be put under legal hold. The seal records the
+S3 bucket with Object Lock: each sealed object is put under a COMPLIANCE retention (nobody, not even the bucket
+owner, can delete it or shorten its retention before the date) and can be put under legal hold. The seal records the
 object's version id, and reads always ask for that version.
+
+The retention is set just after the seal commits, not with the write: an object whose seal never commits (the
+database or the process failed in between) must stay deletable, or the store would keep unaccounted copies of
+personal data for years. ``remove_orphans`` deletes such objects (and unfinished multipart uploads) once they are
+old enough; a beat task locks any sealed object the store was too unavailable to lock at once.
 """
 
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterator
+import logging
+import os
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, Protocol, runtime_checkable
 
+from botocore.exceptions import BotoCoreError, ClientError
 from django.conf import settings
 from django.core.files import File
 from django.core.files.storage import FileSystemStorage, storages
 from django.utils import timezone
 from storages.backends.s3 import S3Storage
 
+logger = logging.getLogger(__name__)
+
 READ_CHUNK_SIZE = 1024 * 1024
+
+
+# Given storage keys, says which belong to evidence items (used to tell sealed objects from orphans).
+KnownKeys = Callable[[list[uuid.UUID]], set[uuid.UUID]]
+
+
+class StoreUnavailableError(RuntimeError):
+    """The object store did not answer (down, unreachable, overloaded): retry later; nothing was kept."""
+
+
+# S3 error codes that mean "try again", as opposed to a refusal that retrying cannot change.
+_RETRYABLE_CODES = {"InternalError", "ServiceUnavailable", "SlowDown", "RequestTimeout", "503", "500"}
+
+
+@contextmanager
+def store_errors(action: str) -> Iterator[None]:
+    """Turn the store's transient failures into :class:`StoreUnavailableError`; other errors pass through."""
+    try:
+        yield
+    except ClientError as error:
+        code = str(error.response.get("Error", {}).get("Code", ""))
+        status = int(error.response.get("ResponseMetadata", {}).get("HTTPStatusCode") or 0)
+        if code in _RETRYABLE_CODES or status >= 500:
+            raise StoreUnavailableError(f"object store failed while {action}: {code or status}") from error
+        raise
+    except BotoCoreError as error:
+        # Connection refused or reset, timeouts, truncated responses: the store is down or unreachable.
+        raise StoreUnavailableError(f"object store unreachable while {action}: {error}") from error
 
 
 @dataclass(frozen=True)
@@ -39,7 +79,11 @@ class StorageLocation:
 class EvidenceStorage(Protocol):
     def store(self, *, key: str, content: File[Any]) -> StorageLocation: ...
 
+    def lock(self, location: StorageLocation) -> datetime.datetime | None: ...
+
     def read_chunks(self, location: StorageLocation) -> Iterator[bytes]: ...
+
+    def remove_orphans(self, *, is_known: KnownKeys, older_than: datetime.datetime) -> int: ...
 
 
 class NoPublicURLError(NotImplementedError):
@@ -67,10 +111,34 @@ class EvidenceFileSystemStorage(FileSystemStorage):
         saved = self.save(key, content)
         return StorageLocation(backend=self.backend_name, bucket="", key=saved, version_id="")
 
+    def lock(self, location: StorageLocation) -> datetime.datetime | None:
+        # Files are read-only from the moment they are written; there is no retention date to set.
+        return None
+
     def read_chunks(self, location: StorageLocation) -> Iterator[bytes]:
         with self.open(location.key, "rb") as stored:
             while chunk := stored.read(READ_CHUNK_SIZE):
                 yield chunk
+
+    def remove_orphans(self, *, is_known: KnownKeys, older_than: datetime.datetime) -> int:
+        """Delete files older than ``older_than`` that no evidence item points at (a crash between the write and
+        the commit of the seal). Returns how many were removed."""
+        removed = 0
+        cutoff = older_than.timestamp()
+        for directory, _dirs, files in os.walk(self.location):
+            candidates: dict[uuid.UUID, str] = {}
+            for name in files:
+                path = os.path.join(directory, name)
+                key = _key_of(name)
+                if key is not None and os.stat(path).st_mtime < cutoff:
+                    candidates[key] = path
+            known = is_known(list(candidates)) if candidates else set()
+            for key, path in candidates.items():
+                if key not in known:
+                    os.remove(path)
+                    logger.warning("removed orphan evidence file %s (no item points at it)", path)
+                    removed += 1
+        return removed
 
 
 class ObjectLockError(RuntimeError):
@@ -96,48 +164,81 @@ class EvidenceS3Storage(S3Storage):
     def get_object_parameters(self, name: str) -> dict[str, Any]:
         params: dict[str, Any] = super().get_object_parameters(name)
         params["ContentType"] = "application/octet-stream"
-        if self.object_lock:
-            params.update({"ObjectLockMode": "COMPLIANCE", "ObjectLockRetainUntilDate": retain_until()})
         return params
 
     def store(self, *, key: str, content: File[Any]) -> StorageLocation:
-        # Keys are fresh UUIDs; file_overwrite=False makes the storage refuse to reuse one.
-        saved = self._normalize_name(self.save(key, content))
-        client = self.connection.meta.client
-        head = client.head_object(Bucket=self.bucket_name, Key=saved)
+        """Write the object, not yet locked: the lock is set by :meth:`lock` once the seal is committed, so that a
+        write whose seal never commits leaves an object that :meth:`remove_orphans` can still delete."""
+        with store_errors("storing an evidence object"):
+            # Keys are fresh UUIDs; file_overwrite=False makes the storage refuse to reuse one.
+            saved = self._normalize_name(self.save(key, content))
+            head = self.connection.meta.client.head_object(Bucket=self.bucket_name, Key=saved)
+        if self.object_lock and not head.get("VersionId"):
+            raise ObjectLockError(f"bucket {self.bucket_name} is not versioned: it cannot hold locked evidence")
         # A bucket with Object Lock is always versioned: the version is what the seal points at, so that a later
         # write under the same key (a new version) can never stand in for the original.
-        location = StorageLocation(
+        return StorageLocation(
             backend=self.backend_name, bucket=self.bucket_name, key=saved, version_id=head.get("VersionId") or ""
         )
-        if self.object_lock:
-            self._ensure_locked(location, head)
-        return location
 
-    def _ensure_locked(self, location: StorageLocation, head: dict[str, Any]) -> None:
-        """Some stores (Ceph radosgw before Quincy among them) drop the lock headers of multipart uploads: set the
-        retention on the version explicitly when it is missing, then make sure it holds."""
-        wanted = retain_until() - datetime.timedelta(minutes=5)
-        if head.get("ObjectLockMode") == "COMPLIANCE" and head.get("ObjectLockRetainUntilDate", wanted) >= wanted:
-            return
-        if not location.version_id:
-            raise ObjectLockError(f"bucket {location.bucket} is not versioned: it cannot hold locked evidence")
+    def lock(self, location: StorageLocation) -> datetime.datetime | None:
+        """Put the sealed version under COMPLIANCE retention and check that it holds; returns the date."""
+        if not self.object_lock:
+            return None
+        until = retain_until()
         client = self.connection.meta.client
         version = {"Bucket": location.bucket, "Key": location.key, "VersionId": location.version_id}
-        client.put_object_retention(**version, Retention={"Mode": "COMPLIANCE", "RetainUntilDate": retain_until()})
-        retention = client.get_object_retention(**version)["Retention"]
-        if retention.get("Mode") != "COMPLIANCE" or retention["RetainUntilDate"] < wanted:
+        with store_errors("locking an evidence object"):
+            client.put_object_retention(**version, Retention={"Mode": "COMPLIANCE", "RetainUntilDate": until})
+            retention = client.get_object_retention(**version)["Retention"]
+        if retention.get("Mode") != "COMPLIANCE" or retention["RetainUntilDate"] < until - datetime.timedelta(
+            seconds=1
+        ):
             raise ObjectLockError(f"evidence object {location.key} could not be locked: {retention}")
+        return until
 
     def read_chunks(self, location: StorageLocation) -> Iterator[bytes]:
         params: dict[str, Any] = {"Bucket": location.bucket, "Key": location.key}
         if location.version_id:
             params["VersionId"] = location.version_id
-        body = self.connection.meta.client.get_object(**params)["Body"]
+        with store_errors("reading an evidence object"):
+            body = self.connection.meta.client.get_object(**params)["Body"]
         try:
-            yield from body.iter_chunks(READ_CHUNK_SIZE)
+            with store_errors("reading an evidence object"):
+                yield from body.iter_chunks(READ_CHUNK_SIZE)
         finally:
             body.close()
+
+    def remove_orphans(self, *, is_known: KnownKeys, older_than: datetime.datetime) -> int:
+        """Abort multipart uploads started before ``older_than`` (a transfer cut by a crash or an outage) and
+        delete the versions of objects no evidence item points at. Sealed objects are locked: they are never
+        candidates, and the store would refuse anyway. Returns how many uploads and versions were removed."""
+        client = self.connection.meta.client
+        removed = 0
+        with store_errors("cleaning up the evidence store"):
+            for page in client.get_paginator("list_multipart_uploads").paginate(Bucket=self.bucket_name):
+                for upload in page.get("Uploads", []):
+                    if upload["Initiated"] < older_than:
+                        client.abort_multipart_upload(
+                            Bucket=self.bucket_name, Key=upload["Key"], UploadId=upload["UploadId"]
+                        )
+                        logger.warning("aborted unfinished upload of evidence object %s", upload["Key"])
+                        removed += 1
+            for page in client.get_paginator("list_object_versions").paginate(Bucket=self.bucket_name):
+                versions = [
+                    version
+                    for version in [*page.get("Versions", []), *page.get("DeleteMarkers", [])]
+                    if version["LastModified"] < older_than and _key_of(version["Key"]) is not None
+                ]
+                known = is_known([key for v in versions if (key := _key_of(v["Key"])) is not None])
+                for version in versions:
+                    if _key_of(version["Key"]) not in known:
+                        client.delete_object(
+                            Bucket=self.bucket_name, Key=version["Key"], VersionId=version["VersionId"]
+                        )
+                        logger.warning("removed orphan evidence object %s (no item points at it)", version["Key"])
+                        removed += 1
+        return removed
 
     def set_legal_hold(self, location: StorageLocation, *, on: bool) -> None:
         """A legal hold keeps the version from deletion whatever its retention date, until it is lifted."""
@@ -149,6 +250,14 @@ class EvidenceS3Storage(S3Storage):
         if location.version_id:
             params["VersionId"] = location.version_id
         self.connection.meta.client.put_object_legal_hold(**params)
+
+
+def _key_of(name: str) -> uuid.UUID | None:
+    """The item's storage key from an object name (``ab/<uuid>``); None for anything else in the store."""
+    try:
+        return uuid.UUID(name.rsplit("/", 1)[-1])
+    except ValueError:
+        return None
 
 
 def retain_until() -> datetime.datetime:

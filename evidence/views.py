@@ -13,6 +13,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBase, StreamingHt
 from django.shortcuts import redirect, render
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
@@ -20,6 +21,7 @@ from evidence import permissions, selectors, services
 from evidence.forms import EvidenceDownloadForm, EvidenceUploadForm
 from evidence.ingest import EvidenceUploadHandler, IngestError
 from evidence.models import EvidenceItem
+from evidence.storage import StoreUnavailableError
 from evidence.translog import seal_receipt
 from justice.accounts.models import User
 from justice.errors import ApplicationError
@@ -67,7 +69,8 @@ def _upload(request: HttpRequest, user: User, handler: EvidenceUploadHandler) ->
         return render(request, "evidence/upload.html", {**context, "form": form}, status=400)
     accepted: list[EvidenceItem] = []
     refusals = []
-    for staged in form.cleaned_data["files"]:
+    files = form.cleaned_data["files"]
+    for index, staged in enumerate(files):
         try:
             accepted.append(
                 services.evidence_ingest(
@@ -81,6 +84,12 @@ def _upload(request: HttpRequest, user: User, handler: EvidenceUploadHandler) ->
         except IngestError as error:
             logger.info("evidence refused for user %s: %s", user.pk, error.code)
             refusals.append(error.message)
+        except StoreUnavailableError:
+            logger.warning("evidence upload by user %s: the object store is unavailable", user.pk)
+            for unsent in files[index + 1 :]:
+                unsent.close()
+            context = {**context, "form": form, "refusals": [STORE_UNAVAILABLE_UPLOAD_MESSAGE], "accepted": accepted}
+            return _retry_later(render(request, "evidence/upload.html", context, status=503))
     for item in accepted:
         messages.success(request, _("“%(name)s” was received and sealed.") % {"name": item.original_name})
     if refusals:
@@ -90,6 +99,21 @@ def _upload(request: HttpRequest, user: User, handler: EvidenceUploadHandler) ->
     if len(accepted) == 1:
         return redirect("evidence:detail", pk=accepted[0].pk)
     return redirect("evidence:list")
+
+
+STORE_UNAVAILABLE_MESSAGE = gettext_lazy(
+    "The evidence store is temporarily unavailable. Nothing was recorded: please try again in a few minutes."
+)
+STORE_UNAVAILABLE_UPLOAD_MESSAGE = gettext_lazy(
+    "The evidence store is temporarily unavailable: the files below that are not listed as sealed were not kept. "
+    "Please send them again in a few minutes."
+)
+RETRY_AFTER_SECONDS = 60
+
+
+def _retry_later(response: HttpResponse) -> HttpResponse:
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
 
 
 @login_required
@@ -131,6 +155,15 @@ def download(request: HttpRequest, pk: str) -> HttpResponseBase:
     except ApplicationError as error:
         form.add_error(None, error.message)
         return _render_detail(request, user, item, form, status=409)
+    except services.EvidenceIntegrityError:
+        # Caught before a byte left (a file of one chunk, or a missing object): the item is blocked now.
+        item.refresh_from_db()
+        form.add_error(None, services.unavailable_message(item))
+        return _render_detail(request, user, item, form, status=409)
+    except StoreUnavailableError:
+        logger.warning("evidence %s: download refused, the object store is unavailable", item.pk)
+        form.add_error(None, STORE_UNAVAILABLE_MESSAGE)
+        return _retry_later(_render_detail(request, user, item, form, status=503))
     response = StreamingHttpResponse(result.chunks, content_type=result.content_type)
     response["Content-Length"] = str(result.size)
     response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=result.filename) or ""

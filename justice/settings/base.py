@@ -226,6 +226,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": TRANSPARENCY_LOG_CHECKPOINT_MINUTES * 60,
     },
     "monitor-transparency-log": {"task": "evidence.tasks.monitor_transparency_log", "schedule": 15 * 60},
+    "lock-evidence-objects": {"task": "evidence.tasks.lock_evidence_objects", "schedule": 5 * 60},
+    "remove-orphan-evidence-objects": {
+        "task": "evidence.tasks.remove_orphan_evidence_objects",
+        "schedule": crontab(hour=4, minute=15),
+    },
     "purge-unconfirmed-pre-complaints": {
         "task": "filings.tasks.purge_unconfirmed_pre_complaints",
         "schedule": crontab(hour=3, minute=30),
@@ -271,6 +276,9 @@ EVIDENCE_MAX_FILES_PER_REQUEST = 10
 EVIDENCE_MAX_IMAGE_PIXELS = 100_000_000
 # Object Lock (COMPLIANCE) retention of each original in the S3 evidence store, from its upload.
 EVIDENCE_RETENTION_DAYS = 3650
+# An object in the evidence store that no item points at after this long was left by a crash or an outage
+# between its write and the commit of its seal (or is an unfinished multipart upload): it is removed.
+EVIDENCE_ORPHAN_AGE_HOURS = 24
 
 # Absolute links in emails point here.
 PORTAL_BASE_URL = "http://127.0.0.1:8000"

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Throwaway single-node Ceph (1 monitor, 1 in-memory OSD, radosgw) on 127.0.0.1: an S3 store that enforces
-# Object Lock, for integration tests. scripts/services/ceph.sh start|stop
+# Object Lock, for integration tests. scripts/services/ceph.sh start|stop|stop-rgw|start-rgw
 # Access key / secret: $S3_ACCESS_KEY / $S3_SECRET_KEY (default ciaccess / cisecret).
 set -euo pipefail
 D=${SERVICES_DIR:-/tmp/justice-services}/ceph
@@ -72,5 +72,17 @@ CONF
   echo "radosgw ready on http://127.0.0.1:$RGW_PORT"
   ;;
 stop) stop ;;
-*) echo "usage: $0 start|stop" >&2; exit 2 ;;
+# Fault injection: stop (SIGKILL, like a crash) and restart radosgw alone, monitor and OSD keep running.
+stop-rgw)
+  if [ -f "$D/run/client.rgw.a.pid" ]; then kill -9 "$(cat "$D/run/client.rgw.a.pid")" 2>/dev/null || true; fi
+  for _ in $(seq 40); do curl -s -o /dev/null "http://127.0.0.1:$RGW_PORT/" || break; sleep 0.25; done
+  rm -f "$D/run/client.rgw.a.pid"
+  ;;
+start-rgw)
+  curl -s -o /dev/null "http://127.0.0.1:$RGW_PORT/" && exit 0
+  radosgw -c "$D/ceph.conf" -n client.rgw.a
+  for _ in $(seq 240); do curl -s -o /dev/null "http://127.0.0.1:$RGW_PORT/" && break; sleep 0.5; done
+  curl -s -o /dev/null "http://127.0.0.1:$RGW_PORT/" || { echo "radosgw did not come back" >&2; exit 1; }
+  ;;
+*) echo "usage: $0 start|stop|stop-rgw|start-rgw" >&2; exit 2 ;;
 esac

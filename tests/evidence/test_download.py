@@ -136,16 +136,19 @@ def test_a_truncated_or_missing_stored_file_is_detected(
     os.chmod(path, 0o600)
     with open(path, "r+b") as stored:
         stored.truncate(100)
-    with pytest.raises(EvidenceIntegrityError):
-        b"".join(download(client, short).streaming_content)
-    # A single-chunk file: nothing at all is sent when it does not match.
+    # A file of one chunk is checked whole before any answer: nothing is sent, the page says why.
+    refused = download(client, short, HTTP_ACCEPT_LANGUAGE="en")
+    assert refused.status_code == 409
+    assert "This item is blocked: its stored bytes no longer match its seal." in html.unescape(refused.content.decode())
     missing = sealed_item(uploader=citizen, content=corpus.text(lines=50), name="b.txt")
     stored_path(missing, evidence_dirs).unlink()
-    with pytest.raises(EvidenceIntegrityError):
-        b"".join(download(client, missing).streaming_content)
+    assert download(client, missing).status_code == 409
     for item in (short, missing):
         item.refresh_from_db()
         assert item.status == EvidenceItem.Status.BLOCKED
+        # Nothing left, so no download in the chain of custody: only the failed check.
+        assert not item.custody_events.filter(action=CustodyEvent.Action.DOWNLOADED).exists()
+        assert item.custody_events.filter(action=CustodyEvent.Action.VERIFICATION_FAILED).count() == 1
 
 
 def test_verification_records_verified_or_blocks(citizen: User, evidence_dirs: dict[str, Path]) -> None:

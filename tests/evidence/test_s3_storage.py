@@ -8,11 +8,9 @@ from __future__ import annotations
 
 import datetime
 import io
-import os
 import uuid
 from typing import Any
 
-import boto3
 import pytest
 from botocore.exceptions import ClientError
 from django.test import Client
@@ -20,47 +18,19 @@ from django.utils import timezone
 
 from evidence.models import CustodyEvent, EvidenceItem
 from evidence.services import EvidenceIntegrityError, evidence_verify
-from evidence.storage import EvidenceS3Storage, StorageLocation, evidence_storage
+from evidence.storage import EvidenceS3Storage, evidence_storage
 from justice.accounts.models import Membership, User
 from tests.accounts.factories import staff_member
 from tests.evidence import corpus
 from tests.evidence.factories import sealed_item
+from tests.evidence.s3 import location_of, s3_client, use_bucket
 
-pytestmark = [pytest.mark.integration, pytest.mark.django_db]
-
-
-def s3_options() -> dict[str, Any]:
-    try:
-        return {
-            "endpoint_url": os.environ["S3_ENDPOINT_URL"],
-            "access_key": os.environ["S3_ACCESS_KEY"],
-            "secret_key": os.environ["S3_SECRET_KEY"],
-            "region_name": "us-east-1",
-        }
-    except KeyError as missing:
-        raise RuntimeError(f"{missing} is not set: run these tests with scripts/test-integration.sh") from None
+pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
 def s3() -> Any:
-    options = s3_options()
-    return boto3.client(
-        "s3",
-        endpoint_url=options["endpoint_url"],
-        aws_access_key_id=options["access_key"],
-        aws_secret_access_key=options["secret_key"],
-        region_name=options["region_name"],
-    )
-
-
-def use_bucket(settings: Any, bucket: str, *, object_lock: bool = True) -> None:
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "evidence": {
-            "BACKEND": "evidence.storage.EvidenceS3Storage",
-            "OPTIONS": {**s3_options(), "bucket_name": bucket, "file_overwrite": False, "object_lock": object_lock},
-        },
-    }
+    return s3_client()
 
 
 @pytest.fixture
@@ -76,10 +46,6 @@ def locked_bucket(s3: Any, settings: Any) -> str:
 @pytest.fixture
 def officer() -> Membership:
     return staff_member(Membership.Role.POLICE_OFFICER)
-
-
-def location_of(item: EvidenceItem) -> StorageLocation:
-    return StorageLocation(**item.seal.record_data["storage"])
 
 
 def download(client: Client, item: EvidenceItem) -> bytes:
