@@ -1,0 +1,339 @@
+"""The authorization matrix: every URL of the project, every role, owned and foreign objects.
+
+Each named URL pattern is classified in ``MATRIX`` (or in one of the ``GROUPS`` of third-party routes). For an
+object URL the entry lists the roles allowed; every other signed-in role must get a 404 whose body shows nothing of
+the object (no name, no reference, no file name), and anonymous visitors are sent to the login page. A URL pattern
+added without an entry fails ``test_every_url_pattern_is_classified``: new pages must say who may see them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from evidence.models import EvidenceItem
+from filings import services
+from filings.models import Filing
+from justice.accounts.models import Invitation, Membership, User
+from justice.accounts.services import invitation_create
+from tests.accounts.factories import UserFactory, staff_member
+from tests.evidence.factories import sealed_item
+from tests.filings.conftest import Jurisdiction, make_jurisdiction
+from tests.filings.factories import civil_sections, criminal_sections, draft, submitted
+
+pytestmark = pytest.mark.django_db
+
+ROLES = (
+    "anonymous",
+    "citizen",
+    "other citizen",
+    "client",
+    "lawyer",
+    "other lawyer",
+    "clerk",
+    "other clerk",
+    "office clerk",
+    "judge",
+    "other judge",
+    "prosecutor",
+    "police",
+    "other police",
+    "org admin",
+    "other org admin",
+)
+SIGNED_IN = frozenset(ROLES) - {"anonymous"}
+EVERYONE = frozenset(ROLES)
+
+# What must never appear in a page refused to someone: the citizen's name, the file names of their evidence.
+CITIZEN_NAME = "Ysolde Quercy-Matrice"
+EVIDENCE_NAME = "audition-confidentielle-matrice.txt"
+POLICE_EVIDENCE_NAME = "scelle-numerique-matrice.txt"
+
+
+@dataclass
+class World:
+    place: Jurisdiction
+    elsewhere: Jurisdiction
+    people: dict[str, User]
+    filings: dict[str, Filing]
+    evidence: dict[str, EvidenceItem]
+    invitation: Invitation
+    member: Membership
+
+    def reference(self, name: str) -> str:
+        case = self.filings[name].case
+        assert case is not None
+        return case.reference
+
+    def markers_hidden_from(self, role: str) -> list[str]:
+        """What a refusal page must not show ``role``: everything of the world but what is theirs."""
+        owned = {
+            CITIZEN_NAME: {"citizen"},
+            EVIDENCE_NAME: {"citizen"},
+            POLICE_EVIDENCE_NAME: {"police"},
+            self.reference("civil"): {"citizen"},
+            self.reference("for_client"): {"client", "lawyer"},
+        }
+        return [marker for marker, owners in owned.items() if role not in owners]
+
+
+@pytest.fixture
+def world() -> World:
+    place, elsewhere = make_jurisdiction("DEMO"), make_jurisdiction("AILLEURS")
+    first, last = CITIZEN_NAME.split(" ")
+    citizen = UserFactory(first_name=first, last_name=last)
+    client_of_lawyer = UserFactory()
+    civil = submitted(filer=citizen, kind=Filing.Kind.CIVIL_REFERRAL, sections=civil_sections(court=place.court))
+    services.filing_review(filing=civil, actor=place.clerk, decision=Filing.Decision.ACCEPTED)
+    for_client = submitted(
+        filer=place.lawyer,
+        kind=Filing.Kind.CIVIL_REFERRAL,
+        sections=civil_sections(court=place.court),
+        on_behalf_of=client_of_lawyer,
+        bar=place.bar,
+    )
+    services.filing_review(filing=for_client, actor=place.clerk, decision=Filing.Decision.ACCEPTED)
+    pre_complaint = submitted(filer=citizen, sections=criminal_sections())
+    rejected = submitted(filer=citizen, kind=Filing.Kind.CIVIL_REFERRAL, sections=civil_sections(court=place.court))
+    services.filing_review(
+        filing=rejected, actor=place.clerk, decision=Filing.Decision.REJECTED, rejection_reason="incomplete"
+    )
+    a_draft = draft(filer=citizen, kind=Filing.Kind.CIVIL_REFERRAL, sections=civil_sections(court=place.court))
+    criminal_draft = draft(filer=citizen, sections=criminal_sections())
+    filings = {
+        "civil": civil,
+        "for_client": for_client,
+        "pre_complaint": pre_complaint,
+        "rejected": rejected,
+        "draft": a_draft,
+        "criminal_draft": criminal_draft,
+    }
+    for filing in filings.values():
+        filing.refresh_from_db()
+    org_admin = staff_member(Membership.Role.ORGANISATION_ADMIN, organisation=place.court)
+    other_org_admin = staff_member(Membership.Role.ORGANISATION_ADMIN, organisation=elsewhere.court)
+    people = {
+        "citizen": citizen,
+        "other citizen": UserFactory(),
+        "client": client_of_lawyer,
+        "lawyer": place.lawyer,
+        "other lawyer": elsewhere.lawyer,
+        "clerk": place.clerk,
+        "other clerk": elsewhere.clerk,
+        "office clerk": place.office_clerk,
+        "judge": place.judge,
+        "other judge": elsewhere.judge,
+        "prosecutor": place.prosecutor,
+        "police": place.police,
+        "other police": elsewhere.police,
+        "org admin": org_admin.user,
+        "other org admin": other_org_admin.user,
+    }
+    evidence = {
+        "citizen": sealed_item(uploader=citizen, content=b"Ma declaration.\n" * 10, name=EVIDENCE_NAME),
+        "police": sealed_item(
+            uploader=place.police,
+            organisation=place.unit,
+            content=b"Proces-verbal d'audition.\n" * 10,
+            name=POLICE_EVIDENCE_NAME,
+        ),
+    }
+    invitation, _token = invitation_create(
+        organisation=place.court, email="futur-greffier@example.org", role=Membership.Role.CLERK, actor=org_admin.user
+    )
+    return World(
+        place=place,
+        elsewhere=elsewhere,
+        people=people,
+        filings=filings,
+        evidence=evidence,
+        invitation=invitation,
+        member=Membership.objects.get(user=place.clerk),
+    )
+
+
+# --- The matrix -----------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Rule:
+    """Who may use a URL. ``path`` builds it from the world (a plain string when it takes no argument).
+
+    ``allowed``: roles that get the page (any answer below 400 but a redirect to the login page; a page may send
+    its user on, e.g. a draft's summary once sent). ``public``: anonymous visitors too. Every other signed-in role
+    gets 404 and nothing of the world's objects in the body; anonymous visitors are sent to the login page.
+    ``method``: POST routes are tried with an empty body: refusals must come before any validation.
+    """
+
+    path: str | Callable[[World], str]
+    allowed: frozenset[str] = SIGNED_IN
+    method: str = "GET"
+    public: bool = False
+    # Answers an allowed role may get besides < 400 (a form sent empty: 400; a public JSON endpoint without its
+    # parameters: 400; a public endpoint without data yet: 404).
+    also: frozenset[int] = field(default_factory=frozenset)
+
+
+def roles(*names: str) -> frozenset[str]:
+    unknown = set(names) - set(ROLES)
+    assert not unknown, unknown
+    return frozenset(names)
+
+
+def filing(name: str, suffix: str = "") -> Callable[[World], str]:
+    return lambda world: f"/filings/{world.filings[name].pk}/{suffix}"
+
+
+def case(name: str, suffix: str = "") -> Callable[[World], str]:
+    return lambda world: f"/filings/cases/{world.filings[name].case_id}/{suffix}"
+
+
+def evidence(name: str, suffix: str = "") -> Callable[[World], str]:
+    return lambda world: f"/evidence/{world.evidence[name].pk}/{suffix}"
+
+
+CITIZEN_FILING = roles("citizen")
+COURT = roles("clerk")
+CASE_OF_CITIZEN = roles("citizen", "clerk", "judge")
+ORG_ADMIN = roles("org admin")
+
+MATRIX: dict[str, Rule] = {
+    # Public pages and endpoints.
+    "portal:home": Rule("/", public=True),
+    "portal:accessibility": Rule("/accessibility/", public=True),
+    "portal:csp_report": Rule("/csp-report/", method="POST", public=True, also=frozenset({400})),
+    "verify": Rule("/verify/", public=True),
+    "log_checkpoint": Rule("/log/checkpoint", public=True, also=frozenset({404})),
+    "log_checkpoint_at": Rule("/log/checkpoint/1", public=True, also=frozenset({404})),
+    "log_consistency": Rule("/log/consistency", public=True, also=frozenset({400})),
+    "log_inclusion": Rule("/log/inclusion", public=True, also=frozenset({400})),
+    "set_language": Rule("/i18n/setlang/", method="POST", public=True),
+    "accounts:invitation_accept": Rule("/invitations/not-a-token/", public=True, also=frozenset({404})),
+    # Anyone signed in: their own space, the forms to start something.
+    "portal:dashboard": Rule("/dashboard/"),
+    "audit:access_log": Rule("/account/access-log/"),
+    "accounts:identity": Rule("/account/identity/"),
+    "accounts:step_up": Rule("/account/step-up/"),
+    "usersessions_list": Rule("/account/sessions/"),
+    "filings:mine": Rule("/filings/"),
+    "filings:civil_referral_new": Rule("/filings/new/civil-referral/"),
+    "filings:civil_referral_for_client": Rule(
+        "/filings/new/civil-referral/for-a-client/", allowed=roles("lawyer", "other lawyer")
+    ),
+    "filings:criminal_start": Rule("/filings/new/pre-complaint/"),
+    "evidence:list": Rule("/evidence/"),
+    "evidence:upload": Rule("/evidence/upload/"),
+    # Organisations: their administrators only.
+    "accounts:organisation_members": Rule(lambda w: f"/organisations/{w.place.court.pk}/members/", allowed=ORG_ADMIN),
+    "accounts:membership_revoke": Rule(
+        lambda w: f"/organisations/{w.place.court.pk}/members/{w.member.pk}/revoke/", allowed=ORG_ADMIN, method="POST"
+    ),
+    "accounts:invitation_cancel": Rule(
+        lambda w: f"/organisations/{w.place.court.pk}/invitations/{w.invitation.pk}/cancel/",
+        allowed=ORG_ADMIN,
+        method="POST",
+    ),
+    # A filing: its filer (and a lawyer's client), the organisation it was sent to, the judges of the case.
+    "filings:detail": Rule(filing("civil"), allowed=roles("citizen", "clerk", "judge")),
+    "filings:step": Rule(filing("criminal_draft", "edit/offence/"), allowed=CITIZEN_FILING),
+    "filings:civil_referral_edit": Rule(filing("draft", "civil-referral/"), allowed=CITIZEN_FILING),
+    "filings:summary": Rule(filing("draft", "summary/"), allowed=CITIZEN_FILING),
+    "filings:receipt": Rule(filing("civil", "receipt/"), allowed=CITIZEN_FILING),
+    "filings:cancel": Rule(filing("draft", "cancel/"), allowed=CITIZEN_FILING, method="POST"),
+    "filings:copy": Rule(filing("rejected", "copy/"), allowed=CITIZEN_FILING, method="POST"),
+    "filings:review": Rule(filing("pre_complaint", "review/"), allowed=roles("police")),
+    "filings:queue": Rule(lambda w: f"/filings/received/{w.place.court.pk}/", allowed=COURT),
+    "filings:case": Rule(case("for_client"), allowed=roles("client", "lawyer", "clerk", "judge")),
+    "filings:submission_start": Rule(case("for_client", "submission/"), allowed=roles("client", "lawyer")),
+    # Evidence: the uploader and members of the organisation it was sent for.
+    "evidence:detail": Rule(evidence("police"), allowed=roles("police")),
+    "evidence:download": Rule(
+        evidence("police", "download/"), allowed=roles("police"), method="POST", also=frozenset({400})
+    ),
+    "evidence:receipt": Rule(evidence("citizen", "receipt.json"), allowed=roles("citizen")),
+}  # fmt: skip
+
+# Routes of third-party apps classified as a whole: sign-in flows (public), account settings (signed in), the
+# administration (Django's staff check, tested separately).
+GROUPS: dict[str, str] = {
+    "account_": "allauth sign-in, sign-up, password and email flows: public by design",
+    "socialaccount_": "allauth identity-provider flows: public by design",
+    "openid_connect_": "FranceConnect-style sign-in: public by design",
+    "mfa_": "allauth MFA settings of the signed-in user (their own factors only)",
+    "admin:": "Django admin: is_staff accounts only, see test_the_admin_is_for_staff_only",
+}
+
+
+def routes() -> list[tuple[str, str]]:
+    """(path pattern, full name) of every URL pattern; the name is "" for an unnamed one."""
+    found: list[tuple[str, str]] = []
+
+    def walk(patterns: list[URLPattern | URLResolver], prefix: str, namespace: str) -> None:
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                space = f"{pattern.namespace}:" if pattern.namespace else namespace
+                walk(pattern.url_patterns, prefix + str(pattern.pattern), space)
+            else:
+                found.append((prefix + str(pattern.pattern), f"{namespace}{pattern.name}" if pattern.name else ""))
+
+    walk(get_resolver().url_patterns, "", "")
+    return found
+
+
+# Unnamed routes cannot be reversed, so they are classified by path: allauth's "social" aliases of its
+# third-party pages, and the admin's catch-all (which only redirects).
+UNNAMED = ("account/social/", "admin/")
+
+
+def test_every_url_pattern_is_classified() -> None:
+    unclassified = [
+        name or path
+        for path, name in routes()
+        if not (name in MATRIX or (name and name.startswith(tuple(GROUPS))) or (not name and path.startswith(UNNAMED)))
+    ]
+    assert unclassified == [], "classify these URLs in MATRIX (who may use them?)"
+
+
+def client_for(world: World, role: str) -> Client:
+    client = Client()
+    if role != "anonymous":
+        client.force_login(world.people[role])
+    return client
+
+
+def ask(client: Client, rule: Rule, path: str) -> Any:
+    if rule.method == "POST":
+        return client.post(path, {})
+    return client.get(path)
+
+
+@pytest.mark.parametrize("name", sorted(MATRIX))
+def test_the_matrix(world: World, name: str) -> None:
+    rule = MATRIX[name]
+    path = rule.path(world) if callable(rule.path) else rule.path
+    allowed = EVERYONE if rule.public else rule.allowed
+    # Refused roles first: a POST allowed to someone may change the world (cancel a draft, copy a filing).
+    for role in sorted(ROLES, key=lambda role: role in allowed):
+        response = ask(client_for(world, role), rule, path)
+        status = response.status_code
+        body = response.content.decode(errors="replace")
+        if role in allowed:
+            login = status == 302 and response["Location"].startswith("/account/login/")
+            assert (status < 400 or status in rule.also) and not login, f"{role} should use {path}: {status}"
+        elif role == "anonymous":
+            assert status == 302 and response["Location"].startswith("/account/login/"), (path, status)
+        else:
+            assert status == 404, f"{role} should get a 404 on {path}, got {status}"
+            leaked = [marker for marker in world.markers_hidden_from(role) if marker in body]
+            assert not leaked, f"{path} shows {leaked} to {role}"
+
+
+def test_the_admin_is_for_staff_only(world: World) -> None:
+    for role in ("anonymous", "citizen", "clerk", "org admin"):
+        response = client_for(world, role).get("/admin/")
+        assert response.status_code == 302 and "/admin/login/" in response["Location"], role
