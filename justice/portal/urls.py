@@ -8,4 +8,5 @@ urlpatterns = [
     path("dashboard/", views.dashboard, name="dashboard"),
     path("accessibility/", views.accessibility, name="accessibility"),
     path("csp-report/", views.csp_report, name="csp_report"),
+    path("health/", views.health, name="health"),
 ]

@@ -44,6 +44,13 @@ def accessibility(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/accessibility.html")
 
 
+def health(request: HttpRequest) -> HttpResponse:
+    """Liveness probe for the load balancer and the container runtime: the process answers requests. Touches
+    neither the database nor the cache (a readiness check of those belongs to their own monitoring); it is also
+    the trivial view the load benchmark measures pages against."""
+    return HttpResponse("ok\n", content_type="text/plain; charset=utf-8")
+
+
 @csrf_exempt
 @require_POST
 def csp_report(request: HttpRequest) -> HttpResponse:

@@ -207,6 +207,7 @@ MATRIX: dict[str, Rule] = {
     "portal:home": Rule("/", public=True),
     "portal:accessibility": Rule("/accessibility/", public=True),
     "portal:csp_report": Rule("/csp-report/", method="POST", public=True, also=frozenset({400})),
+    "portal:health": Rule("/health/", public=True),
     "verify": Rule("/verify/", public=True),
     "log_checkpoint": Rule("/log/checkpoint", public=True, also=frozenset({404})),
     "log_checkpoint_at": Rule("/log/checkpoint/1", public=True, also=frozenset({404})),

@@ -1,0 +1,294 @@
+"""Pages under load, as ratios against a trivial view measured in the same run on the same machine (not a test).
+
+A throwaway PostgreSQL and Redis (scripts/services/*.sh, private ports) get a country-sized volume of synthetic
+data (``manage.py generate_load_data``: by default 10,000 users, 100,000 cases with their filings and parties,
+1,000,000 sealed evidence items); the portal runs under gunicorn with the production settings (PostgreSQL,
+Redis cache and cached_db sessions) on 127.0.0.1; ``wrk`` keeps 32 connections busy, each request signed in as
+one of 32 different people, on:
+
+- ``/health/``: the trivial view (whole middleware stack, no query): the baseline;
+- the citizen's "my cases" (``/filings/``);
+- a case page of theirs (``/filings/cases/<pk>/``);
+- the clerk's queue of their court (``/filings/received/<pk>/``), 20 clerks of 20 courts.
+
+For each: requests per second, p50 and p99 latency, non-2xx answers, and throughput as a share of the trivial
+view's. Targets (issue 9): p99 <= 300 ms, no 5xx, each page >= 30% of the trivial view's throughput.
+
+Usage: .venv/bin/python benchmarks/load.py [--scale 1.0] [--duration 20] [--connections 32] [--keep]
+(``--scale 0.1`` generates a tenth of the data, for a quick run). Needs ``wrk`` (scripts/services/install.sh).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import secrets
+import shutil
+import subprocess
+import sys
+import tempfile
+import textwrap
+import time
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+PYTHON = sys.executable
+PG_PORT, REDIS_PORT, HTTP_PORT = "55497", "56397", "8097"
+HOST = "load.justice.localhost"
+
+
+@dataclass
+class Result:
+    name: str
+    requests_per_second: float
+    p50_ms: float
+    p99_ms: float
+    non_2xx: int
+    errors: int
+
+
+def run(command: list[str], env: dict[str, str], **kwargs: object) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(command, env=env, cwd=ROOT, check=True, text=True, **kwargs)  # type: ignore[call-overload]
+
+
+def services(env: dict[str, str], action: str) -> None:
+    for name in ("postgres", "redis") if action == "start" else ("redis", "postgres"):
+        subprocess.run(["bash", str(ROOT / f"scripts/services/{name}.sh"), action], env=env, check=action == "start")
+
+
+def portal_env(services_dir: str) -> dict[str, str]:
+    return {
+        **os.environ,
+        "SERVICES_DIR": services_dir,
+        "POSTGRES_PORT": PG_PORT,
+        "REDIS_PORT": REDIS_PORT,
+        "DJANGO_SETTINGS_MODULE": "justice.settings.production",
+        "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
+        "DJANGO_ALLOWED_HOSTS": HOST,
+        "PORTAL_BASE_URL": f"https://{HOST}",
+        "DATABASE_URL": f"postgres://postgres@127.0.0.1:{PG_PORT}/justice",
+        "REDIS_URL": f"redis://127.0.0.1:{REDIS_PORT}/1",
+        "CELERY_BROKER_URL": f"redis://127.0.0.1:{REDIS_PORT}/0",
+        "AWS_STORAGE_BUCKET_NAME": "load-files",
+        "EVIDENCE_BUCKET_NAME": "load-evidence",
+        "TRANSPARENCY_LOG_ORIGIN": f"{HOST}/log",
+        "TRANSPARENCY_LOG_SIGNING_KEY": "",  # filled below
+    }
+
+
+# Run inside the portal's environment: sign in the people the load will act as, and say where they go.
+SESSIONS_SCRIPT = textwrap.dedent(
+    """
+    import json
+    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+    from django.conf import settings
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.utils.module_loading import import_string
+    from filings.models import Case, Party
+    from justice.accounts.models import Membership
+
+    store = import_string(settings.SESSION_ENGINE + ".SessionStore")
+
+    def session(user):
+        s = store()
+        s[SESSION_KEY] = str(user.pk)
+        s[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
+        s[HASH_SESSION_KEY] = user.get_session_auth_hash()
+        s.create()
+        return f"{settings.SESSION_COOKIE_NAME}={s.session_key}"
+
+    citizens, seen = [], set()
+    for party in Party.objects.filter(user__email__startswith="citoyen-").select_related("user").order_by("pk"):
+        if party.user_id in seen:
+            continue
+        seen.add(party.user_id)
+        citizens.append({"cookie": session(party.user), "case": party.case_id})
+        if len(citizens) == CONNECTIONS:
+            break
+    clerks = []
+    for membership in Membership.objects.filter(role="clerk", user__email__endswith="@load.justice.localhost"):
+        TOTP.activate(membership.user, generate_totp_secret())  # staff sign in with a second factor
+        clerks.append({"cookie": session(membership.user), "court": membership.organisation_id})
+    print(json.dumps({"citizens": citizens, "clerks": clerks}))
+    """
+)
+
+LUA = textwrap.dedent(
+    """
+    -- Each request acts as the next person of the list: cookie and path go together.
+    local targets = TARGETS
+    local n = 0
+    request = function()
+      n = n + 1
+      local t = targets[(n % #targets) + 1]
+      return wrk.format("GET", t.path, {["Cookie"] = t.cookie, ["Host"] = "HOST",
+                                       ["X-Forwarded-Proto"] = "https"})
+    end
+    """
+)
+
+
+def lua_script(path: Path, targets: list[tuple[str, str]]) -> Path:
+    table = "{" + ",".join(f'{{path="{p}", cookie="{c}"}}' for p, c in targets) + "}"
+    path.write_text(LUA.replace("TARGETS", table).replace("HOST", HOST))
+    return path
+
+
+def wrk(name: str, script: Path, args: argparse.Namespace) -> Result:
+    command = ["wrk", "-t2", f"-c{args.connections}", f"-d{args.duration}s", "--latency", "-s", str(script)]
+    url = f"http://127.0.0.1:{HTTP_PORT}/"
+    # A few seconds first, for the workers' connections and caches; then the measure.
+    subprocess.run([*command[:3], "-d3s", "-s", str(script), url], check=True, capture_output=True)
+    output = subprocess.run([*command, url], check=True, capture_output=True, text=True).stdout
+
+    def latency(percent: str) -> float:
+        match = re.search(rf"^\s+{percent}%\s+([\d.]+)(us|ms|s)\s*$", output, re.M)
+        if not match:
+            raise RuntimeError(f"no {percent}% latency in wrk's output:\n{output}")
+        value, unit = float(match.group(1)), match.group(2)
+        return value / 1000 if unit == "us" else value * 1000 if unit == "s" else value
+
+    non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output)
+    return Result(
+        name=name,
+        requests_per_second=float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1)),  # type: ignore[union-attr]
+        p50_ms=latency("50"),
+        p99_ms=latency("99"),
+        non_2xx=int(non_2xx.group(1)) if non_2xx else 0,
+        errors=sum(int(g) for g in errors.groups()) if errors else 0,
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--scale", type=float, default=1.0, help="share of the default data volume")
+    parser.add_argument("--duration", type=int, default=20, help="seconds of load on each page")
+    parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1) + 1)
+    parser.add_argument("--keep", action="store_true", help="leave the services running (and their data)")
+    args = parser.parse_args()
+    if not shutil.which("wrk"):
+        sys.exit("wrk is not installed: run scripts/services/install.sh")
+
+    services_dir = tempfile.mkdtemp(prefix="load-bench-")
+    os.chmod(services_dir, 0o755)  # noqa: S103 - the postgres user must reach its data folder inside
+    env = portal_env(services_dir)
+    services(env, "start")
+    work = Path(services_dir)
+    server = None
+    try:
+        subprocess.run(
+            ["psql", "-h", "127.0.0.1", "-p", PG_PORT, "-U", "postgres", "-c", "CREATE DATABASE justice"],
+            check=True,
+            capture_output=True,
+        )
+        from evidence.checkpoint import Signer  # no Django needed: the key format of the log's notes
+
+        env["TRANSPARENCY_LOG_SIGNING_KEY"] = Signer.generate(env["TRANSPARENCY_LOG_ORIGIN"]).encode()
+        run([PYTHON, "manage.py", "migrate", "-v0"], env)
+        users, cases, items = (round(n * args.scale) for n in (10_000, 100_000, 1_000_000))
+        started = time.perf_counter()
+        run(
+            [
+                PYTHON,
+                "manage.py",
+                "generate_load_data",
+                "--yes-i-mean-it",
+                "--users",
+                str(users),
+                "--cases",
+                str(cases),
+                "--evidence",
+                str(items),
+                "--waiting",
+                str(round(2_000 * args.scale)),
+            ],
+            env,
+        )
+        run(
+            ["psql", "-h", "127.0.0.1", "-p", PG_PORT, "-U", "postgres", "-d", "justice", "-qc", "VACUUM ANALYZE"],
+            env,
+            capture_output=True,
+        )
+        print(
+            f"generated {users:,} users, {cases:,} cases, {items:,} evidence items in "
+            f"{time.perf_counter() - started:.0f} s"
+        )
+        people = json.loads(
+            run(
+                [PYTHON, "manage.py", "shell", "-c", SESSIONS_SCRIPT.replace("CONNECTIONS", str(args.connections))],
+                env,
+                capture_output=True,
+            )
+            .stdout.strip()
+            .splitlines()[-1]
+        )
+        server = subprocess.Popen(
+            [
+                str(Path(PYTHON).parent / "gunicorn"),
+                "--bind",
+                f"127.0.0.1:{HTTP_PORT}",
+                "--workers",
+                str(args.workers),
+                "--worker-class",
+                "gthread",
+                "--threads",
+                "4",
+                "justice.wsgi:application",
+            ],
+            env=env,
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=(work / "gunicorn.log").open("w"),
+        )
+        for _ in range(100):
+            try:
+                request = urllib.request.Request(f"http://127.0.0.1:{HTTP_PORT}/health/", headers={"Host": HOST})
+                urllib.request.urlopen(request, timeout=2).read()  # noqa: S310 - our own server on loopback
+                break
+            except OSError:
+                time.sleep(0.2)
+        citizens, clerks = people["citizens"], people["clerks"]
+        pages = {
+            "trivial view (/health/)": [("/health/", c["cookie"]) for c in citizens],
+            "my cases (/filings/)": [("/filings/", c["cookie"]) for c in citizens],
+            "a case page": [(f"/filings/cases/{c['case']}/", c["cookie"]) for c in citizens],
+            "clerk queue": [(f"/filings/received/{c['court']}/", c["cookie"]) for c in clerks],
+        }
+        results = [
+            wrk(name, lua_script(work / f"page{n}.lua", targets), args)
+            for n, (name, targets) in enumerate(pages.items())
+        ]
+    finally:
+        if server is not None:
+            server.terminate()
+            server.wait(timeout=30)
+        if not args.keep:
+            services(env, "stop")
+            shutil.rmtree(services_dir, ignore_errors=True)
+    baseline = results[0].requests_per_second
+    print(f"\n{args.connections} connections, {args.duration} s a page, gunicorn {args.workers} workers x 4 threads")
+    print(f"{'page':28} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'non-2xx':>8} {'errors':>7} {'vs trivial':>10}")
+    for result in results:
+        print(
+            f"{result.name:28} {result.requests_per_second:8.1f} {result.p50_ms:8.1f} {result.p99_ms:8.1f} "
+            f"{result.non_2xx:8d} {result.errors:7d} {result.requests_per_second / baseline:9.0%}"
+        )
+    pages_only = results[1:]
+    print(
+        "targets: p99 <= 300 ms {}, no 5xx/errors {}, >= 30% of the trivial view {}".format(
+            "met" if all(r.p99_ms <= 300 for r in pages_only) else "NOT met",
+            "met" if all(r.non_2xx == 0 and r.errors == 0 for r in results) else "NOT met",
+            "met" if all(r.requests_per_second >= 0.3 * baseline for r in pages_only) else "NOT met",
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()
