@@ -149,12 +149,14 @@ def can_file_into_case(user: User | AnonymousUser, case: Case) -> bool:
 def can_view_exhibit(user: User | AnonymousUser, exhibit: Exhibit) -> bool:
     """Whoever sees the filing sees its exhibits, except a rejected exhibit: it stays out of the case file, seen
     only by the filer, the client filed for and the staff of the court or office that reviewed it."""
-    filing = exhibit.filing
-    if not can_view_filing(user, filing):
+    if not can_view_filing(user, exhibit.filing):
         return False
-    if exhibit.status != Exhibit.Status.REJECTED:
-        return True
-    return (
+    return exhibit.status != Exhibit.Status.REJECTED or sees_rejected_exhibits(user, exhibit.filing)
+
+
+def sees_rejected_exhibits(user: User | AnonymousUser, filing: Filing) -> bool:
+    """Among those who see a filing: its filer, the client filed for, and the reviewing court's or office's staff."""
+    return user.is_authenticated and (
         user.pk in (filing.filer_id, filing.on_behalf_of_id)
         or can_review_filing(user, filing)
         or filing.recipient_id in staff_scope(user).case_readers
