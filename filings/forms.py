@@ -397,6 +397,7 @@ class ReviewForm(PortalForm):
                 label=_("Exhibit no. %(number)s — %(title)s") % {"number": exhibit.number, "title": exhibit.title},
                 choices=EXHIBIT_DECISIONS,
                 initial=EXHIBIT_ACCEPT,
+                required=False,  # not answered: accepted with the filing
                 widget=forms.RadioSelect,
                 help_text=_("Considered only when you accept the filing in part."),
             )

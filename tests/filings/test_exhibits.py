@@ -67,7 +67,9 @@ def test_citizen_referral_with_exhibits_numbered_ordered_and_listed_in_a_pdf(pla
     lease = corpus.pdf(pages=2)
     response = _upload(client, filing, _file("bail.pdf", lease), title="Bail du 3 mars 2024")
     assert response.status_code == 302 and response["Location"] == f"/filings/{filing.pk}/exhibits/"
-    assert _upload(client, filing, _file("quittance.pdf"), _file("courrier.pdf", corpus.pdf(pages=3))).status_code == 302
+    assert (
+        _upload(client, filing, _file("quittance.pdf"), _file("courrier.pdf", corpus.pdf(pages=3))).status_code == 302
+    )
     assert _numbers(filing) == [(1, "Bail du 3 mars 2024"), (2, "quittance"), (3, "courrier")]
     first = filing.exhibits.get(number=1)
     # The exhibit is the sealed item itself, sent by the filer and sealed on the bytes received.
@@ -138,3 +140,265 @@ def test_lawyer_referral_for_a_client_with_exhibits(place, citizen) -> None:
     assert outsider.get(f"/evidence/{exhibit.item_id}/").status_code == 404
     assert outsider.get(f"/filings/{filing.pk}/exhibits/list.pdf").status_code == 404
     assert outsider.post(f"/filings/{filing.pk}/exhibits/{exhibit.pk}/download/").status_code == 404
+
+
+def _submitted_with_exhibits(filer: User, court: Any, count: int = 2, **kw: Any) -> Filing:
+    filing = _referral_draft(filer, court, **kw)
+    for n in range(count):
+        item = sealed_item(uploader=filer, name=f"piece-{n + 1}.pdf", organisation=kw.get("bar"))
+        services.exhibit_attach(filing=filing, actor=filer, item=item, title=f"Pièce {n + 1}")
+    return services.filing_submit(filing=filing, actor=filer, assurance_level=AssuranceLevel.SUBSTANTIAL)
+
+
+def test_clerk_accepts_in_part_exhibit_by_exhibit_and_the_filer_sees_why(place, citizen) -> None:
+    filing = _submitted_with_exhibits(citizen, place.court, count=3)
+    first, second, third = filing.exhibits.order_by("number")
+    clerk = _signed_in(place.clerk)
+    page = clerk.get(f"/filings/{filing.pk}/review/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "piece-1.pdf" in page and f'name="exhibit_{second.pk}"' in page
+
+    # A rejected exhibit needs its reason; accepting the whole filing with a rejected exhibit is refused.
+    missing_reason = clerk.post(
+        f"/filings/{filing.pk}/review/",
+        {"decision": "partially_accepted", f"exhibit_{second.pk}": "reject", "note": "Texte gardé"},
+        HTTP_ACCEPT_LANGUAGE="fr",
+    )
+    body = missing_reason.content.decode()
+    assert missing_reason.status_code == 400 and "Indiquez pourquoi la pièce n° 2 est rejetée." in body
+    assert "Texte gardé" in body
+    whole = clerk.post(
+        f"/filings/{filing.pk}/review/",
+        {"decision": "accepted", f"exhibit_{second.pk}": "reject", f"exhibit_{second.pk}_reason": "Illisible"},
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert whole.status_code == 400 and "choose to accept the filing in part" in whole.content.decode()
+    filing.refresh_from_db()
+    assert filing.status == Filing.Status.SUBMITTED
+    assert set(filing.exhibits.values_list("status", flat=True)) == {Exhibit.Status.RECEIVED}
+
+    done = clerk.post(
+        f"/filings/{filing.pk}/review/",
+        {
+            "decision": "partially_accepted",
+            f"exhibit_{first.pk}": "accept",
+            f"exhibit_{second.pk}": "reject",
+            f"exhibit_{second.pk}_reason": "Pièce illisible : scannez-la de nouveau.",
+            f"exhibit_{third.pk}": "accept",
+        },
+    )
+    assert done.status_code == 302
+    filing.refresh_from_db()
+    assert filing.status == Filing.Status.DOCKETED and filing.review_decision == Filing.Decision.PARTIALLY_ACCEPTED
+    assert dict(filing.exhibits.values_list("number", "status")) == {1: "accepted", 2: "rejected", 3: "accepted"}
+
+    detail = _signed_in(citizen).get(f"/filings/{filing.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Pièce illisible : scannez-la de nouveau." in detail and "Rejected" in detail
+
+
+def test_a_rejected_filing_is_copied_and_sent_again_with_the_same_sealed_exhibits(place, citizen) -> None:
+    filing = _submitted_with_exhibits(citizen, place.court, count=2)
+    services.filing_review(
+        filing=filing, actor=place.clerk, decision=Filing.Decision.REJECTED, rejection_reason="incomplete"
+    )
+    items_before = EvidenceItem.objects.count()
+    client = _signed_in(citizen)
+    response = client.post(f"/filings/{filing.pk}/copy/")
+    copy = Filing.objects.get(copied_from=filing)
+    assert response.status_code == 302 and copy.status == Filing.Status.DRAFT
+    assert list(copy.exhibits.order_by("number").values_list("number", "title", "item")) == list(
+        filing.exhibits.order_by("number").values_list("number", "title", "item")
+    )
+    assert set(copy.exhibits.values_list("status", flat=True)) == {Exhibit.Status.RECEIVED}
+    # Reordered in the copy without touching the rejected filing's list.
+    second = copy.exhibits.get(number=2)
+    client.post(f"/filings/{copy.pk}/exhibits/{second.pk}/move/", {"to": "up"})
+    assert _numbers(copy) == [(1, "Pièce 2"), (2, "Pièce 1")] and _numbers(filing) == [(1, "Pièce 1"), (2, "Pièce 2")]
+    assert client.post(f"/filings/{copy.pk}/summary/")["Location"] == f"/filings/{copy.pk}/receipt/"
+    copy.refresh_from_db()
+    assert copy.status == Filing.Status.SUBMITTED and EvidenceItem.objects.count() == items_before
+    # The clerk of the court reads the exhibits of the copy: the same sealed items.
+    exhibit = copy.exhibits.get(number=1)
+    download = _signed_in(place.clerk).post(f"/filings/{copy.pk}/exhibits/{exhibit.pk}/download/")
+    assert download.status_code == 200
+    b"".join(download.streaming_content)
+    assert exhibit.item.custody_events.filter(action=CustodyEvent.Action.DOWNLOADED, actor=place.clerk).exists()
+
+
+@pytest.fixture
+def contested(place, citizen) -> Case:
+    """A case the citizen's lawyer opened against a respondent who has an account and a lawyer of their own."""
+    referral = submitted(
+        filer=place.lawyer,
+        kind=Filing.Kind.CIVIL_REFERRAL,
+        sections=civil_sections(court=place.court),
+        on_behalf_of=citizen,
+        bar=place.bar,
+    )
+    services.filing_review(filing=referral, actor=place.clerk, decision=Filing.Decision.ACCEPTED)
+    case = Case.objects.get(filings=referral)
+    respondent = case.parties.get(role=Party.Role.RESPONDENT)
+    respondent.user = UserFactory(first_name="Dominique", last_name="Bailleur")
+    respondent.save(update_fields=["user"])
+    other_lawyer = staff_member(Membership.Role.LAWYER, organisation=place.bar).user
+    mandate = Mandate.objects.create(lawyer=other_lawyer, bar=place.bar, client=respondent.user, party=respondent)
+    Party.objects.create(
+        case=case, role=Party.Role.COUNSEL, user=mandate.lawyer, organisation=place.bar, represents=respondent
+    )
+    return case
+
+
+def _served_submission(place, case: Case, django_capture_on_commit_callbacks: Any) -> tuple[Filing, Exhibit, list]:
+    lawyer = _signed_in(place.lawyer)
+    lawyer.post(
+        f"/filings/cases/{case.pk}/submission/",
+        {"idempotency_key": "", "title": "Conclusions n° 1", "statement": "Le dépôt de garantie est dû."},
+    )
+    submission = Filing.objects.get(kind=Filing.Kind.SUBMISSION)
+    assert _upload(lawyer, submission, _file("releve.pdf"), title="Relevé bancaire").status_code == 302
+    assert lawyer.post(f"/filings/{submission.pk}/summary/").status_code == 302
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        assert (
+            _signed_in(place.clerk).post(f"/filings/{submission.pk}/review/", {"decision": "accepted"}).status_code
+            == 302
+        )
+    return submission, submission.exhibits.get(), callbacks
+
+
+def test_service_goes_sent_delivered_opened_with_dated_receipts_for_the_sender(
+    place, citizen, contested, django_capture_on_commit_callbacks
+) -> None:
+    submission, exhibit, callbacks = _served_submission(place, contested, django_capture_on_commit_callbacks)
+    respondent = contested.parties.get(role=Party.Role.RESPONDENT)
+    counsel = contested.parties.get(role=Party.Role.COUNSEL, represents=respondent)
+    records = {r.recipient_id: r for r in ServiceRecord.objects.filter(filing=submission)}
+    # The other side is served (the respondent and their counsel), not the sender's own client.
+    assert set(records) == {respondent.user_id, counsel.user_id}
+    assert {r.status for r in records.values()} == {ServiceRecord.Status.SENT}
+    assert all(r.sent_at is not None and r.delivered_at is None for r in records.values())
+
+    for callback in callbacks:  # after the commit: placed in the recipients' space
+        callback()
+    records = {r.recipient_id: r for r in ServiceRecord.objects.filter(filing=submission)}
+    assert {r.status for r in records.values()} == {ServiceRecord.Status.DELIVERED}
+
+    served = _signed_in(respondent.user)
+    page = served.get(f"/filings/{submission.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "releve.pdf" in page and "Dated receipts" not in page  # receipts are the sender's
+    first = served.post(f"/filings/{submission.pk}/exhibits/{exhibit.pk}/download/")
+    assert first.status_code == 200 and first["Content-Disposition"].startswith("attachment")
+    b"".join(first.streaming_content)
+    record = ServiceRecord.objects.get(filing=submission, recipient=respondent.user)
+    assert record.status == ServiceRecord.Status.OPENED and record.opened_at is not None
+    opened_at = record.opened_at
+    b"".join(served.post(f"/filings/{submission.pk}/exhibits/{exhibit.pk}/download/").streaming_content)
+    record.refresh_from_db()
+    assert record.opened_at == opened_at  # recorded once
+    assert ServiceRecord.objects.get(recipient=counsel.user).status == ServiceRecord.Status.DELIVERED
+    # The exhibit exchanged is the sealed item the lawyer sent, with every download in its chain of custody.
+    assert exhibit.item.uploaded_by == place.lawyer
+    assert exhibit.item.custody_events.filter(action=CustodyEvent.Action.DOWNLOADED, actor=respondent.user).count() == 2
+
+    # The counsel opens it with the exhibit list.
+    assert _signed_in(counsel.user).get(f"/filings/{submission.pk}/exhibits/list.pdf").status_code == 200
+    assert ServiceRecord.objects.get(recipient=counsel.user).status == ServiceRecord.Status.OPENED
+
+    receipts = _signed_in(place.lawyer).get(f"/filings/{submission.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Dated receipts, per recipient" in receipts and "Dominique Bailleur" in receipts and "Opened" in receipts
+
+
+def test_only_those_who_see_the_case_reach_its_exhibits_list_and_served_documents(
+    place, elsewhere, citizen, contested, django_capture_on_commit_callbacks
+) -> None:
+    submission, exhibit, _callbacks = _served_submission(place, contested, django_capture_on_commit_callbacks)
+    same_bar_lawyer = staff_member(Membership.Role.LAWYER, organisation=place.bar).user
+    outsiders = {
+        "another citizen": UserFactory(),
+        "lawyer without mandate (same bar)": same_bar_lawyer,
+        "lawyer without mandate (other bar)": elsewhere.lawyer,
+        "clerk of another court": elsewhere.clerk,
+        "judge of another court": elsewhere.judge,
+        "police officer": place.police,
+    }
+    for role, user in outsiders.items():
+        client = _signed_in(user)
+        for response in (
+            client.get(f"/filings/{submission.pk}/"),
+            client.get(f"/filings/{submission.pk}/exhibits/list.pdf"),
+            client.post(f"/filings/{submission.pk}/exhibits/{exhibit.pk}/download/"),
+            client.get(f"/evidence/{exhibit.item_id}/"),
+            client.post(f"/evidence/{exhibit.item_id}/download/", {"purpose": "curiosité"}),
+            client.get(f"/filings/{submission.pk}/exhibits/"),
+        ):
+            assert response.status_code == 404, role
+    assert (
+        not exhibit.item.custody_events.exclude(actor__in=[place.lawyer, place.clerk])
+        .filter(action=CustodyEvent.Action.DOWNLOADED)
+        .exists()
+    )
+
+    insiders = {
+        "client of the sender": citizen,
+        "judge of the court": place.judge,
+        "clerk of the court": place.clerk,
+        "respondent": contested.parties.get(role=Party.Role.RESPONDENT).user,
+    }
+    for role, user in insiders.items():
+        client = _signed_in(user)
+        assert client.get(f"/filings/{submission.pk}/exhibits/list.pdf").status_code == 200, role
+        assert client.get(f"/evidence/{exhibit.item_id}/").status_code == 200, role
+        download = client.post(f"/filings/{submission.pk}/exhibits/{exhibit.pk}/download/")
+        assert download.status_code == 200, role
+        b"".join(download.streaming_content)
+    # Only parties are served: reading it as court staff or as the sender's client opens no service.
+    assert set(
+        ServiceRecord.objects.filter(status=ServiceRecord.Status.OPENED).values_list("recipient", flat=True)
+    ) == {contested.parties.get(role=Party.Role.RESPONDENT).user_id}
+
+
+def test_a_rejected_exhibit_stays_out_of_reach_of_the_other_parties(place, citizen, contested) -> None:
+    filing = services.filing_create_draft(
+        filer=place.lawyer,
+        kind=Filing.Kind.SUBMISSION,
+        idempotency_key=__import__("uuid").uuid4(),
+        case=contested,
+        sections={"submission": {"title": "Pièces", "statement": "Communication de pièces."}},
+    )
+    kept, refused = (
+        services.exhibit_attach(filing=filing, actor=place.lawyer, item=sealed_item(uploader=place.lawyer), title=t)
+        for t in ("Gardée", "Refusée")
+    )
+    services.filing_submit(filing=filing, actor=place.lawyer, assurance_level=AssuranceLevel.SUBSTANTIAL)
+    services.filing_review(
+        filing=filing,
+        actor=place.clerk,
+        decision=Filing.Decision.PARTIALLY_ACCEPTED,
+        exhibit_decisions={refused.pk: services.ExhibitDecision(accepted=False, reason="Hors délai")},
+    )
+    respondent = _signed_in(contested.parties.get(role=Party.Role.RESPONDENT).user)
+    assert respondent.post(f"/filings/{filing.pk}/exhibits/{kept.pk}/download/").status_code == 200
+    assert respondent.post(f"/filings/{filing.pk}/exhibits/{refused.pk}/download/").status_code == 404
+    assert respondent.get(f"/evidence/{refused.item_id}/").status_code == 404
+    assert _signed_in(place.lawyer).post(f"/filings/{filing.pk}/exhibits/{refused.pk}/download/").status_code == 200
+
+
+@pytest.mark.parametrize("page", ["detail", "exhibits", "review"])
+def test_exhibit_lists_take_a_bounded_number_of_queries(place, citizen, page) -> None:
+    def count_queries(exhibits: int) -> int:
+        filing = _referral_draft(citizen, place.court)
+        for n in range(exhibits):
+            services.exhibit_attach(
+                filing=filing, actor=citizen, item=sealed_item(uploader=citizen, name=f"p{n}.pdf"), title=f"P{n}"
+            )
+        reader = citizen
+        if page == "review":
+            services.filing_submit(filing=filing, actor=citizen, assurance_level=AssuranceLevel.SUBSTANTIAL)
+            reader = place.clerk
+        client = _signed_in(reader)
+        url = {"detail": f"/filings/{filing.pk}/", "exhibits": f"/filings/{filing.pk}/exhibits/"}.get(
+            page, f"/filings/{filing.pk}/review/"
+        )
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        return len(queries)
+
+    assert count_queries(2) == count_queries(12)
