@@ -64,7 +64,7 @@ def can_view_evidence(user: User | AnonymousUser, item: EvidenceItem) -> bool:
     if item.uploaded_by_id == user.pk:
         return True
     if (
-        item.organisation_id is not None
+        item.organisation is not None
         and organisation_shares_items(item.organisation.kind)
         and user.memberships.active().filter(organisation=item.organisation_id).exists()
     ):

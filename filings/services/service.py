@@ -41,10 +41,14 @@ def submission_serve(*, filing: Filing) -> list[ServiceRecord]:
     now = timezone.now()
     records: dict[int, ServiceRecord] = {}
     for party in others.filter(user__isnull=False).order_by("pk"):
+        if party.user_id is None:  # filtered out above; for the type checker
+            continue
         records.setdefault(
             party.user_id, ServiceRecord(filing=filing, recipient_id=party.user_id, party=party, sent_at=now)
         )
     for lawyer in counsel.order_by("pk"):
+        if lawyer.user_id is None:  # filtered out above; for the type checker
+            continue
         records.setdefault(
             lawyer.user_id,
             ServiceRecord(filing=filing, recipient_id=lawyer.user_id, party_id=lawyer.represents_id, sent_at=now),

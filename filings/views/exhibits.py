@@ -89,10 +89,10 @@ def _exhibits(request: HttpRequest, user: User, filing: Filing, handler: Evidenc
         return redirect("filings:detail", pk=filing.pk)
     form = ExhibitUploadForm(request.POST, request.FILES)
     if handler.errors:
-        refusals = [str(error.message) for error in handler.errors]
+        stopped = [str(error.message) for error in handler.errors]
         status = 413 if any(error.code == "too_large" for error in handler.errors) else 400
         logger.info("exhibit upload stopped for filing %s: %s", filing.pk, [e.code for e in handler.errors])
-        return _render(request, filing, ExhibitUploadForm(initial=request.POST), handler, refusals, status)
+        return _render(request, filing, ExhibitUploadForm(initial=request.POST), handler, stopped, status)
     if not form.is_valid():
         return _render(request, filing, form, handler, status=400)
     files = form.cleaned_data["files"]

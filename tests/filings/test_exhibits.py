@@ -51,6 +51,10 @@ def _pdf_text(data: bytes) -> str:
         return "".join(page.Contents.read_bytes().decode("latin-1") for page in document.pages)
 
 
+def _body(response: Any) -> bytes:
+    return b"".join(response.streaming_content)
+
+
 def _numbers(filing: Filing) -> list[tuple[int, str]]:
     return list(filing.exhibits.order_by("number").values_list("number", "title"))
 
@@ -131,7 +135,7 @@ def test_lawyer_referral_for_a_client_with_exhibits(place, citizen) -> None:
     detail = client.get(f"/filings/{filing.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "contrat.pdf" in detail
     download = client.post(f"/filings/{filing.pk}/exhibits/{exhibit.pk}/download/")
-    assert download.status_code == 200 and b"".join(download.streaming_content) == contract
+    assert download.status_code == 200 and _body(download) == contract
     assert exhibit.item.custody_events.filter(action=CustodyEvent.Action.DOWNLOADED, actor=citizen).exists()
     assert client.get(f"/evidence/{exhibit.item_id}/").status_code == 200
 
@@ -220,7 +224,7 @@ def test_a_rejected_filing_is_copied_and_sent_again_with_the_same_sealed_exhibit
     exhibit = copy.exhibits.get(number=1)
     download = _signed_in(place.clerk).post(f"/filings/{copy.pk}/exhibits/{exhibit.pk}/download/")
     assert download.status_code == 200
-    b"".join(download.streaming_content)
+    _body(download)
     assert exhibit.item.custody_events.filter(action=CustodyEvent.Action.DOWNLOADED, actor=place.clerk).exists()
 
 
@@ -286,11 +290,11 @@ def test_service_goes_sent_delivered_opened_with_dated_receipts_for_the_sender(
     assert "releve.pdf" in page and "Dated receipts" not in page  # receipts are the sender's
     first = served.post(f"/filings/{submission.pk}/exhibits/{exhibit.pk}/download/")
     assert first.status_code == 200 and first["Content-Disposition"].startswith("attachment")
-    b"".join(first.streaming_content)
+    _body(first)
     record = ServiceRecord.objects.get(filing=submission, recipient=respondent.user)
     assert record.status == ServiceRecord.Status.OPENED and record.opened_at is not None
     opened_at = record.opened_at
-    b"".join(served.post(f"/filings/{submission.pk}/exhibits/{exhibit.pk}/download/").streaming_content)
+    _body(served.post(f"/filings/{submission.pk}/exhibits/{exhibit.pk}/download/"))
     record.refresh_from_db()
     assert record.opened_at == opened_at  # recorded once
     assert ServiceRecord.objects.get(recipient=counsel.user).status == ServiceRecord.Status.DELIVERED
@@ -348,7 +352,7 @@ def test_only_those_who_see_the_case_reach_its_exhibits_list_and_served_document
         assert client.get(f"/evidence/{exhibit.item_id}/").status_code == 200, role
         download = client.post(f"/filings/{submission.pk}/exhibits/{exhibit.pk}/download/")
         assert download.status_code == 200, role
-        b"".join(download.streaming_content)
+        _body(download)
     # Only parties are served: reading it as court staff or as the sender's client opens no service.
     assert set(
         ServiceRecord.objects.filter(status=ServiceRecord.Status.OPENED).values_list("recipient", flat=True)
