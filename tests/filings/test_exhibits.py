@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import hashlib
 import io
+import threading
+import time
 from typing import Any
 
 import pikepdf
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connection
+from django.db import IntegrityError, OperationalError, connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
@@ -406,3 +408,42 @@ def test_exhibit_lists_take_a_bounded_number_of_queries(place, citizen, page) ->
         return len(queries)
 
     assert count_queries(2) == count_queries(12)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_exhibits_added_at_the_same_time_get_consecutive_numbers(place, citizen) -> None:
+    """Threads with a connection each attach to one draft at once. On PostgreSQL the draft's row lock makes them
+    wait their turn; SQLite answers with a lock error instead, and the thread tries again, as a person would."""
+    threads_count = 6
+    filing = _referral_draft(citizen, place.court)
+    items = [sealed_item(uploader=citizen, name=f"p{n}.pdf") for n in range(threads_count)]
+    barrier = threading.Barrier(threads_count)
+    errors: list[BaseException] = []
+
+    def attach(item_pk: Any) -> None:
+        try:
+            item = EvidenceItem.objects.get(pk=item_pk)
+            barrier.wait(timeout=30)
+            for _attempt in range(300):
+                try:
+                    services.exhibit_attach(filing=Filing.objects.get(pk=filing.pk), actor=citizen, item=item)
+                    return
+                except (OperationalError, IntegrityError) as error:
+                    if connection.vendor != "sqlite":
+                        raise
+                    del error
+                    time.sleep(0.01)
+            raise AssertionError("never got the lock")
+        except BaseException as error:  # reported to the test thread below
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=attach, args=(item.pk,)) for item in items]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert errors == []
+    assert sorted(filing.exhibits.values_list("number", flat=True)) == list(range(1, threads_count + 1))
+    assert set(filing.exhibits.values_list("item", flat=True)) == {item.pk for item in items}
