@@ -21,7 +21,7 @@ from evidence.models import CustodyEvent, EvidenceItem
 from filings import services
 from filings.models import AssuranceLevel, Case, Exhibit, Filing, Mandate, Party, ServiceRecord
 from justice.accounts.models import Membership, User
-from tests.accounts.factories import UserFactory, set_session_assurance, staff_member
+from tests.accounts.factories import UserFactory, enable_totp, set_session_assurance, staff_member
 from tests.evidence import corpus
 from tests.evidence.conftest import evidence_dirs  # noqa: F401  (autouse: a private store per test)
 from tests.evidence.factories import sealed_item
@@ -447,3 +447,13 @@ def test_exhibits_added_at_the_same_time_get_consecutive_numbers(place, citizen)
     assert errors == []
     assert sorted(filing.exhibits.values_list("number", flat=True)) == list(range(1, threads_count + 1))
     assert set(filing.exhibits.values_list("item", flat=True)) == {item.pk for item in items}
+
+
+def test_the_site_admin_sees_exhibits_and_service_records_read_only(place, citizen) -> None:
+    superuser = UserFactory(is_staff=True, is_superuser=True)
+    enable_totp(superuser)
+    filing = _submitted_with_exhibits(citizen, place.court, count=2)
+    client = Client()
+    client.force_login(superuser)
+    page = client.get(f"/admin/filings/filing/{filing.pk}/change/", HTTP_ACCEPT_LANGUAGE="en")
+    assert page.status_code == 200 and "piece-2.pdf" in page.content.decode()
