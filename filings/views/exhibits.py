@@ -51,7 +51,7 @@ def exhibits(request: HttpRequest, pk: int) -> HttpResponse:
         max_bytes=evidence_permissions.upload_limit(user),
         max_files=settings.EVIDENCE_MAX_FILES_PER_REQUEST,
     )
-    if request.method == "POST" and permissions.can_change_exhibits(user, filing):
+    if request.method == "POST":
         request.upload_handlers = [handler]
     return _exhibits(request, user, filing, handler)
 

@@ -8,6 +8,7 @@ import hashlib
 import io
 import threading
 import time
+import uuid
 from typing import Any
 
 import pikepdf
@@ -365,7 +366,7 @@ def test_a_rejected_exhibit_stays_out_of_reach_of_the_other_parties(place, citiz
     filing = services.filing_create_draft(
         filer=place.lawyer,
         kind=Filing.Kind.SUBMISSION,
-        idempotency_key=__import__("uuid").uuid4(),
+        idempotency_key=uuid.uuid4(),
         case=contested,
         sections={"submission": {"title": "Pièces", "statement": "Communication de pièces."}},
     )
@@ -457,3 +458,49 @@ def test_the_site_admin_sees_exhibits_and_service_records_read_only(place, citiz
     client.force_login(superuser)
     page = client.get(f"/admin/filings/filing/{filing.pk}/change/", HTTP_ACCEPT_LANGUAGE="en")
     assert page.status_code == 200 and "piece-2.pdf" in page.content.decode()
+
+
+def test_pre_complaint_exhibits_reach_the_police_unit_and_no_other(place, elsewhere, citizen) -> None:
+    filing = draft(filer=citizen)
+    client = _signed_in(citizen, AssuranceLevel.LOW)
+    photo = corpus.pdf(pages=4)
+    assert _upload(client, filing, _file("photo-velo.pdf", photo), title="Photo du vélo").status_code == 302
+    assert client.post(f"/filings/{filing.pk}/summary/").status_code == 302
+    exhibit = filing.exhibits.get()
+    officer = _signed_in(place.police)
+    assert "photo-velo.pdf" in officer.get(f"/filings/{filing.pk}/review/").content.decode()
+    assert _body(officer.post(f"/filings/{filing.pk}/exhibits/{exhibit.pk}/download/")) == photo
+    for outsider in (elsewhere.police, place.clerk, UserFactory()):
+        other = _signed_in(outsider)
+        assert other.post(f"/filings/{filing.pk}/exhibits/{exhibit.pk}/download/").status_code == 404
+        assert other.get(f"/evidence/{exhibit.item_id}/").status_code == 404
+
+
+def test_a_quarantined_exhibit_cannot_be_sent(place, citizen) -> None:
+    filing = _referral_draft(citizen, place.court)
+    exhibit = services.exhibit_attach(filing=filing, actor=citizen, item=sealed_item(uploader=citizen), title="Scan")
+    EvidenceItem.objects.filter(pk=exhibit.item_id).update(status=EvidenceItem.Status.QUARANTINED)
+    response = _signed_in(citizen).post(f"/filings/{filing.pk}/summary/", HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 400 and "Exhibits no. 1 cannot be sent" in response.content.decode()
+    filing.refresh_from_db()
+    assert filing.status == Filing.Status.DRAFT
+
+
+def test_a_party_s_own_submission_is_served_on_the_other_side_only(
+    place, citizen, contested, django_capture_on_commit_callbacks
+) -> None:
+    filing = services.filing_create_draft(
+        filer=citizen,
+        kind=Filing.Kind.SUBMISSION,
+        idempotency_key=uuid.uuid4(),
+        case=contested,
+        sections={"submission": {"title": "Observations", "statement": "Mes observations."}},
+    )
+    services.filing_submit(filing=filing, actor=citizen, assurance_level=AssuranceLevel.SUBSTANTIAL)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.filing_review(filing=filing, actor=place.clerk, decision=Filing.Decision.ACCEPTED)
+    respondent = contested.parties.get(role=Party.Role.RESPONDENT)
+    counsel = contested.parties.get(role=Party.Role.COUNSEL, represents=respondent)
+    served = dict(ServiceRecord.objects.filter(filing=filing).values_list("recipient", "status"))
+    # Not on the citizen's own lawyer, who acts for the same side.
+    assert served == {respondent.user_id: "delivered", counsel.user_id: "delivered"}
