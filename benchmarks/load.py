@@ -192,6 +192,8 @@ def main() -> None:
 
         env["TRANSPARENCY_LOG_SIGNING_KEY"] = Signer.generate(env["TRANSPARENCY_LOG_ORIGIN"]).encode()
         run([PYTHON, "manage.py", "migrate", "-v0"], env)
+        # The production settings serve hashed, compressed static files: they must be collected first.
+        run([PYTHON, "manage.py", "collectstatic", "--noinput", "-v0"], env)
         users, cases, items = (round(n * args.scale) for n in (10_000, 100_000, 1_000_000))
         started = time.perf_counter()
         run(

@@ -40,9 +40,22 @@ def can_upload_for(user: User, organisation: Organisation) -> bool:
 
 
 def case_grants_access(user: User, item: EvidenceItem) -> bool:
-    """Hook for case-based access (parties, counsel, the court seised): cases do not exist yet, so nothing is
-    granted through them; filings will fill this in and the selectors below with it."""
-    return False
+    """An item attached as an exhibit to a filing is seen by whoever may see that exhibit: the filer, the court
+    reviewing it and, once in a case file, the parties, their counsel under mandate and the court's staff (see
+    :func:`filings.permissions.can_view_exhibit`)."""
+    from filings.models import Exhibit
+    from filings.permissions import can_view_exhibit
+
+    exhibits = Exhibit.objects.filter(item=item).select_related("filing", "filing__case")
+    return any(can_view_exhibit(user, exhibit) for exhibit in exhibits)
+
+
+def organisation_shares_items(organisation_kind: str) -> bool:
+    """Members of a court, an office or a police unit share the items sent on its behalf; a bar does not (its
+    members are independent lawyers: one's client files are none of the others' business)."""
+    from justice.accounts.models import Organisation
+
+    return organisation_kind != Organisation.Kind.BAR
 
 
 def can_view_evidence(user: User | AnonymousUser, item: EvidenceItem) -> bool:
@@ -51,7 +64,8 @@ def can_view_evidence(user: User | AnonymousUser, item: EvidenceItem) -> bool:
     if item.uploaded_by_id == user.pk:
         return True
     if (
-        item.organisation_id is not None
+        item.organisation is not None
+        and organisation_shares_items(item.organisation.kind)
         and user.memberships.active().filter(organisation=item.organisation_id).exists()
     ):
         return True

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
+from evidence import permissions
 from evidence.models import CustodyEvent, EvidenceItem
 from justice.accounts.models import Membership, Organisation, User
 
@@ -16,7 +17,12 @@ def evidence_list(*, user: User) -> QuerySet[EvidenceItem]:
     """Items ``user`` may see; the same rule as :func:`evidence.permissions.can_view_evidence`."""
     if not user.is_authenticated or not user.is_active:
         return EvidenceItem.objects.none()
-    organisations = Membership.objects.active().filter(user=user).values("organisation")
+    organisations = (
+        Membership.objects.active()
+        .filter(user=user)
+        .exclude(organisation__kind=Organisation.Kind.BAR)
+        .values("organisation")
+    )
     return (
         EvidenceItem.objects.filter(Q(uploaded_by=user) | Q(organisation__in=organisations))
         .select_related("uploaded_by", "organisation", "seal")
@@ -25,10 +31,17 @@ def evidence_list(*, user: User) -> QuerySet[EvidenceItem]:
 
 
 def evidence_get(*, user: User, pk: uuid.UUID | str) -> EvidenceItem:
+    """An item ``user`` uploaded or shares through an organisation, or sees as an exhibit of a case."""
     try:
         return evidence_list(user=user).get(pk=pk)
-    except (EvidenceItem.DoesNotExist, ValueError, ValidationError):
+    except (ValueError, ValidationError):
         raise Http404 from None
+    except EvidenceItem.DoesNotExist:
+        pass
+    item = EvidenceItem.objects.select_related("uploaded_by", "organisation", "seal").filter(pk=pk).first()
+    if item is None or not permissions.case_grants_access(user, item):
+        raise Http404
+    return item
 
 
 def custody_timeline(*, item: EvidenceItem) -> QuerySet[CustodyEvent]:

@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from filings.models import Case, ClaimType, Filing, FilingEvent, Party, PostcodeRoute, Room
+from filings.models import Case, ClaimType, Exhibit, Filing, FilingEvent, Party, PostcodeRoute, Room, ServiceRecord
 from justice.audit.models import AccessEvent
 from justice.audit.services import access_record
 
@@ -94,12 +94,40 @@ class FilingEventInline(admin.TabularInline[FilingEvent, Any]):
         return False
 
 
+class ExhibitInline(admin.TabularInline[Exhibit, Any]):
+    """Exhibits change only through the filings services (numbering, review), never here."""
+
+    model = Exhibit
+    extra = 0
+    fields = ("number", "title", "item", "status", "rejection_reason", "added_at")
+    readonly_fields = fields
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class ServiceRecordInline(admin.TabularInline[ServiceRecord, Any]):
+    model = ServiceRecord
+    extra = 0
+    fields = ("recipient", "party", "status", "sent_at", "delivered_at", "opened_at")
+    readonly_fields = fields
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
 @admin.register(Filing)
 class FilingAdmin(ReadOnlyAdmin):
     list_display = ("pk", "kind", "status", "recipient", "submitted_at", "updated_at")
     list_filter = ("kind", "status")
     list_select_related = ("recipient",)
-    inlines = (FilingEventInline,)
+    inlines = (FilingEventInline, ExhibitInline, ServiceRecordInline)
 
     def get_object(self, request: HttpRequest, object_id: str, from_field: str | None = None) -> Any:
         filing = super().get_object(request, object_id, from_field)

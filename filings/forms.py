@@ -4,6 +4,7 @@ complete when its form, bound to the stored values, is valid (see ``filings.cont
 from __future__ import annotations
 
 import datetime
+from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any, cast
 
@@ -12,7 +13,9 @@ from django.db import models
 from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
-from filings.models import ClaimType, Filing, PostcodeRoute, RejectionReason
+from evidence.forms import MultipleFileField
+from evidence.ingest import ACCEPTED_LABEL
+from filings.models import ClaimType, Exhibit, Filing, PostcodeRoute, RejectionReason
 from filings.models.catalogues import POSTCODE_VALIDATOR
 from justice.accounts.models import Organisation
 from justice.forms import PortalForm
@@ -358,6 +361,10 @@ class ClientForm(PortalForm):
 # --- Review -------------------------------------------------------------------------------------------------------
 
 
+EXHIBIT_ACCEPT, EXHIBIT_REJECT = "accept", "reject"
+EXHIBIT_DECISIONS = ((EXHIBIT_ACCEPT, _("Accept this exhibit")), (EXHIBIT_REJECT, _("Reject this exhibit")))
+
+
 class ReviewForm(PortalForm):
     decision = forms.ChoiceField(label=_("Decision"), choices=Filing.Decision.choices, widget=forms.RadioSelect)
     rejection_reason = forms.ChoiceField(
@@ -376,7 +383,7 @@ class ReviewForm(PortalForm):
         widget=_textarea(4),
     )
 
-    def __init__(self, *args: Any, filing_kind: str, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, filing_kind: str, exhibits: Sequence[Exhibit] = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if filing_kind == Filing.Kind.PRE_COMPLAINT:
             # The victim confirms the whole declaration at the appointment, or it is rejected.
@@ -384,6 +391,32 @@ class ReviewForm(PortalForm):
                 (Filing.Decision.ACCEPTED, _("Confirmed by the victim at the appointment")),
                 (Filing.Decision.REJECTED, _("Reject")),
             ]
+        self.exhibits = list(exhibits)
+        for exhibit in self.exhibits:
+            self.fields[f"exhibit_{exhibit.pk}"] = forms.ChoiceField(
+                label=_("Exhibit no. %(number)s — %(title)s") % {"number": exhibit.number, "title": exhibit.title},
+                choices=EXHIBIT_DECISIONS,
+                initial=EXHIBIT_ACCEPT,
+                required=False,  # not answered: accepted with the filing
+                widget=forms.RadioSelect,
+                help_text=_("Considered only when you accept the filing in part."),
+            )
+            self.fields[f"exhibit_{exhibit.pk}_reason"] = forms.CharField(
+                label=_("Why exhibit no. %(number)s is rejected") % {"number": exhibit.number},
+                max_length=1000,
+                required=False,
+                widget=_textarea(2),
+            )
+
+    def exhibit_decisions(self) -> dict[int, tuple[bool, str]]:
+        """Whether each exhibit (by id) is accepted, and why not (call once the form is valid)."""
+        return {
+            exhibit.pk: (
+                self.cleaned_data.get(f"exhibit_{exhibit.pk}") != EXHIBIT_REJECT,
+                self.cleaned_data.get(f"exhibit_{exhibit.pk}_reason", ""),
+            )
+            for exhibit in self.exhibits
+        }
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
@@ -393,8 +426,18 @@ class ReviewForm(PortalForm):
                 self.add_error("rejection_reason", _("Choose the reason for the rejection."))
             elif reason == RejectionReason.OTHER and not note:
                 self.add_error("note", _("Explain the reason for the rejection to the filer."))
-        elif decision == Filing.Decision.PARTIALLY_ACCEPTED and not note:
-            self.add_error("note", _("Say what part of the filing is not accepted, and why."))
+        rejected = [e for e in self.exhibits if cleaned.get(f"exhibit_{e.pk}") == EXHIBIT_REJECT]
+        if decision == Filing.Decision.PARTIALLY_ACCEPTED:
+            if not note and not rejected:
+                self.add_error("note", _("Say what part of the filing is not accepted, and why."))
+            for exhibit in rejected:
+                if not cleaned.get(f"exhibit_{exhibit.pk}_reason", "").strip():
+                    self.add_error(
+                        f"exhibit_{exhibit.pk}_reason",
+                        _("Give the reason why exhibit no. %(number)s is rejected.") % {"number": exhibit.number},
+                    )
+        elif decision == Filing.Decision.ACCEPTED and rejected:
+            self.add_error("decision", _("You rejected some exhibits: choose to accept the filing in part."))
         return cleaned
 
 
@@ -419,3 +462,21 @@ class SubmissionForm(ContentForm):
         label=_("Subject"), max_length=200, help_text=_("For example: written observations, request to postpone.")
     )
     statement = forms.CharField(label=_("Your submission"), max_length=TEXT_LIMIT * 2, widget=_textarea(10))
+
+
+class ExhibitUploadForm(PortalForm):
+    """Files to add to a draft's exhibit list; each is checked and sealed on its own, with its own error."""
+
+    files = MultipleFileField(
+        label=_("Files"),
+        help_text=_("Accepted: %(types)s. You may select several files.") % {"types": ACCEPTED_LABEL},
+    )
+    title = forms.CharField(
+        label=_("Title of the exhibit"),
+        max_length=200,
+        required=False,
+        help_text=_(
+            "For example “Lease of 3 March 2024”. Without a title, the file name is used; with several files, the "
+            "title is used for each, followed by its file name."
+        ),
+    )

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from django.db.models import Q
 
-from filings.models import Case, Filing, Mandate, Party
+from filings.models import Case, Exhibit, Filing, Mandate, Party
 from justice.accounts.models import Membership
 
 if TYPE_CHECKING:
@@ -144,3 +144,24 @@ def can_file_into_case(user: User | AnonymousUser, case: Case) -> bool:
         (Q(user=user) & ~Q(role=Party.Role.COUNSEL))
         | Q(pk__in=Mandate.objects.filter(active_mandate_q(user)).values("party"))
     ).exists()
+
+
+def can_view_exhibit(user: User | AnonymousUser, exhibit: Exhibit) -> bool:
+    """Whoever sees the filing sees its exhibits, except a rejected exhibit: it stays out of the case file, seen
+    only by the filer, the client filed for and the staff of the court or office that reviewed it."""
+    if not can_view_filing(user, exhibit.filing):
+        return False
+    return exhibit.status != Exhibit.Status.REJECTED or sees_rejected_exhibits(user, exhibit.filing)
+
+
+def sees_rejected_exhibits(user: User | AnonymousUser, filing: Filing) -> bool:
+    """Among those who see a filing: its filer, the client filed for, and the reviewing court's or office's staff."""
+    return user.is_authenticated and (
+        user.pk in (filing.filer_id, filing.on_behalf_of_id)
+        or can_review_filing(user, filing)
+        or filing.recipient_id in staff_scope(user).case_readers
+    )
+
+
+def can_change_exhibits(user: User | AnonymousUser, filing: Filing) -> bool:
+    return can_edit_filing(user, filing)

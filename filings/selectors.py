@@ -11,7 +11,7 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
 
 from filings import permissions
-from filings.models import Case, Filing, FilingEvent, Mandate, Party
+from filings.models import Case, Exhibit, Filing, FilingEvent, Mandate, Party, ServiceRecord
 from justice.accounts.models import Membership, Organisation, User
 
 if TYPE_CHECKING:
@@ -40,6 +40,32 @@ def filing_get(*, user: User, pk: int) -> Filing:
     if filing is None or not permissions.can_view_filing(user, filing):
         raise Http404
     return filing
+
+
+def exhibit_list(*, user: User, filing: Filing) -> list[Exhibit]:
+    """The exhibits of a filing (got from :func:`filing_get`) that ``user`` may see, in their order, with their items
+    and seals: two queries whatever their number."""
+    exhibits = filing.exhibits.select_related("item", "item__seal").order_by("number")
+    if not permissions.sees_rejected_exhibits(user, filing):
+        exhibits = exhibits.exclude(status=Exhibit.Status.REJECTED)
+    return list(exhibits)
+
+
+def exhibit_get(*, user: User, filing: Filing, pk: int) -> Exhibit:
+    exhibit = filing.exhibits.select_related("item", "item__seal").filter(pk=pk).first()
+    if exhibit is None:
+        raise Http404
+    exhibit.filing = filing
+    if not permissions.can_view_exhibit(user, exhibit):
+        raise Http404
+    return exhibit
+
+
+def service_records(*, user: User, filing: Filing) -> list[ServiceRecord]:
+    """The dated receipts of a submission's service, for its filer (and the client filed for); nobody else."""
+    if not user.is_authenticated or user.pk not in (filing.filer_id, filing.on_behalf_of_id):
+        return []
+    return list(filing.service_records.select_related("recipient", "party").order_by("pk"))
 
 
 def filing_events(*, filing: Filing) -> QuerySet[FilingEvent]:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from filings.views import drafts, follow, review
+from filings.views import drafts, exhibits, follow, review
 
 app_name = "filings"
 urlpatterns = [
@@ -16,6 +16,11 @@ urlpatterns = [
     path("<int:pk>/cancel/", drafts.cancel, name="cancel"),
     path("<int:pk>/copy/", drafts.copy, name="copy"),
     path("<int:pk>/review/", review.review, name="review"),
+    path("<int:pk>/exhibits/", exhibits.exhibits, name="exhibits"),
+    path("<int:pk>/exhibits/list.pdf", exhibits.exhibit_list_download, name="exhibit_list"),
+    path("<int:pk>/exhibits/<int:exhibit_pk>/move/", exhibits.exhibit_move, name="exhibit_move"),
+    path("<int:pk>/exhibits/<int:exhibit_pk>/remove/", exhibits.exhibit_remove, name="exhibit_remove"),
+    path("<int:pk>/exhibits/<int:exhibit_pk>/download/", exhibits.exhibit_download, name="exhibit_download"),
     path("received/<int:organisation_pk>/", review.queue, name="queue"),
     path("cases/<int:pk>/", follow.case_detail, name="case"),
     path("cases/<int:case_pk>/submission/", drafts.submission_start, name="submission_start"),

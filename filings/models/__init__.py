@@ -2,6 +2,7 @@
 
 from filings.models.cases import Case, CaseReferenceCounter, Mandate, Party
 from filings.models.catalogues import ClaimType, PostcodeRoute
+from filings.models.exhibits import Exhibit, ServiceRecord
 from filings.models.filings import AssuranceLevel, Filing, FilingEvent, RejectionReason
 from filings.models.rooms import Room
 
@@ -10,6 +11,7 @@ __all__ = [
     "Case",
     "CaseReferenceCounter",
     "ClaimType",
+    "Exhibit",
     "Filing",
     "FilingEvent",
     "Mandate",
@@ -17,4 +19,5 @@ __all__ = [
     "PostcodeRoute",
     "RejectionReason",
     "Room",
+    "ServiceRecord",
 ]

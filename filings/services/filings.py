@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from filings import assurance, content, permissions
 from filings.models import AssuranceLevel, Case, Filing, FilingEvent, Mandate
 from filings.services.base import FilingError, filing_lock, transition
+from filings.services.exhibits import exhibits_check_sendable, exhibits_copy
 from justice.accounts.models import Membership, Organisation, User
 
 logger = logging.getLogger(__name__)
@@ -161,6 +162,7 @@ def filing_submit(*, filing: Filing, actor: User, assurance_level: str) -> Filin
             and not Mandate.objects.filter(permissions.active_mandate_q(actor), pk=filing.mandate.pk).exists()
         ):
             raise FilingError(_("Your mandate for this client has ended: you cannot send this filing."), code="mandate")
+        exhibits_check_sendable(filing=filing)
         now = timezone.now()
         transition(
             filing=filing,
@@ -229,5 +231,7 @@ def filing_copy_as_draft(*, filing: Filing, actor: User) -> Filing:
             copied_from=filing,
         )
         FilingEvent.objects.create(filing=copy, status=Filing.Status.DRAFT, actor=actor, created_at=copy.created_at)
+        # The same sealed items: nothing to upload again.
+        exhibits_copy(source=filing, target=copy)
     logger.info("filing %s copied from rejected filing %s by user %s", copy.pk, filing.pk, actor.pk)
     return copy

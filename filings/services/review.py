@@ -4,6 +4,7 @@ docketing that follows acceptance: a case-opening filing registers a new case, a
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 
 from django.db import transaction
 from django.utils import timezone
@@ -13,6 +14,8 @@ from filings import permissions
 from filings.models import Case, ClaimType, Filing, RejectionReason
 from filings.services.base import FilingError, filing_lock, transition
 from filings.services.cases import case_add_parties_from_filing, case_open
+from filings.services.exhibits import ExhibitDecision, exhibits_review
+from filings.services.service import submission_serve
 from justice.accounts.models import Organisation, User
 
 logger = logging.getLogger(__name__)
@@ -23,7 +26,7 @@ CASE_KIND: dict[str, str] = {
 }
 
 
-def _check_decision(*, decision: str, rejection_reason: str, note: str) -> None:
+def _check_decision(*, decision: str, rejection_reason: str, note: str, exhibits_rejected: bool = False) -> None:
     if decision not in Filing.Decision.values:
         raise FilingError(_("Choose to accept, accept in part or reject the filing."), code="decision")
     if decision == Filing.Decision.REJECTED:
@@ -33,15 +36,30 @@ def _check_decision(*, decision: str, rejection_reason: str, note: str) -> None:
             raise FilingError(_("Explain the reason for the rejection to the filer."), code="note")
     elif rejection_reason:
         raise FilingError(_("A reason for rejection is given only when the filing is rejected."), code="reason")
-    if decision == Filing.Decision.PARTIALLY_ACCEPTED and not note.strip():
+    if decision == Filing.Decision.PARTIALLY_ACCEPTED and not note.strip() and not exhibits_rejected:
         raise FilingError(_("Say what part of the filing is not accepted, and why."), code="note")
 
 
-def filing_review(*, filing: Filing, actor: User, decision: str, rejection_reason: str = "", note: str = "") -> Filing:
+def filing_review(
+    *,
+    filing: Filing,
+    actor: User,
+    decision: str,
+    rejection_reason: str = "",
+    note: str = "",
+    exhibit_decisions: Mapping[int, ExhibitDecision] | None = None,
+) -> Filing:
     """Record the recipient's decision. Accepting (even in part) a complaint or a referral registers the case, with
     its reference number and parties, in the same transaction; accepting a pre-complaint records that the victim
-    confirmed it at the police unit."""
-    _check_decision(decision=decision, rejection_reason=rejection_reason, note=note)
+    confirmed it at the police unit. ``exhibit_decisions`` (by exhibit id) accepts or rejects exhibits one by one;
+    a rejected exhibit makes the acceptance partial, its reason standing as the explanation."""
+    exhibit_decisions = exhibit_decisions or {}
+    _check_decision(
+        decision=decision,
+        rejection_reason=rejection_reason,
+        note=note,
+        exhibits_rejected=any(not choice.accepted for choice in exhibit_decisions.values()),
+    )
     note = note.strip()
     with transaction.atomic():
         filing = filing_lock(filing=filing)
@@ -52,6 +70,7 @@ def filing_review(*, filing: Filing, actor: User, decision: str, rejection_reaso
                 _("A pre-complaint is confirmed or rejected as a whole: it cannot be accepted in part."),
                 code="decision",
             )
+        exhibits_review(filing=filing, decision=decision, decisions=exhibit_decisions)
         now = timezone.now()
         transition(
             filing=filing,
@@ -91,4 +110,5 @@ def _docket(*, filing: Filing, actor: User) -> None:
         actor=actor,
         fields={"case": case},
     )
+    submission_serve(filing=filing)
     logger.info("filing %s docketed in case %s", filing.pk, case.reference)

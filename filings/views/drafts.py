@@ -411,6 +411,7 @@ def summary(request: HttpRequest, pk: int) -> HttpResponse:
             "complete": all(item.complete for item in sections),
             "error": error,
             "edit_url": _edit_url(filing),
+            "exhibits": selectors.exhibit_list(user=user, filing=filing),
             **_assurance_context(request, filing.kind),
         },
         status=400 if error else 200,

@@ -77,7 +77,9 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
     filing = selectors.filing_get(user=user, pk=pk)
     if not permissions.can_review_filing(user, filing):
         raise Http404
-    form = ReviewForm(request.POST or None, filing_kind=filing.kind)
+    exhibits = selectors.exhibit_list(user=user, filing=filing)
+    reviewable = exhibits if filing.status == Filing.Status.SUBMITTED else []
+    form = ReviewForm(request.POST or None, filing_kind=filing.kind, exhibits=reviewable)
     if request.method == "POST" and form.is_valid():
         try:
             services.filing_review(
@@ -86,6 +88,10 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
                 decision=form.cleaned_data["decision"],
                 rejection_reason=form.cleaned_data["rejection_reason"],
                 note=form.cleaned_data["note"],
+                exhibit_decisions={
+                    pk: services.ExhibitDecision(accepted=accepted, reason=reason)
+                    for pk, (accepted, reason) in form.exhibit_decisions().items()
+                },
             )
         except ApplicationError as error:
             form.add_error(None, error.message)
@@ -110,6 +116,7 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "filing": filing,
             "form": form if filing.status == Filing.Status.SUBMITTED else None,
+            "exhibits": exhibits,
             "sections": content.summary(kind=filing.kind, content=filing.content),
             "timeline": wording.timeline(filing, list(selectors.filing_events(filing=filing))),
         },

@@ -18,7 +18,8 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from evidence.models import EvidenceItem
 from filings import services
-from filings.models import Filing
+from filings.models import AssuranceLevel, Filing
+from filings.services.exhibits import exhibit_attach
 from justice.accounts.models import Invitation, Membership, User
 from justice.accounts.services import invitation_create
 from tests.accounts.factories import UserFactory, staff_member
@@ -53,6 +54,7 @@ EVERYONE = frozenset(ROLES)
 CITIZEN_NAME = "Ysolde Quercy-Matrice"
 EVIDENCE_NAME = "audition-confidentielle-matrice.txt"
 POLICE_EVIDENCE_NAME = "scelle-numerique-matrice.txt"
+EXHIBIT_NAME = "piece-numero-un-matrice.pdf"
 
 
 @dataclass
@@ -75,6 +77,7 @@ class World:
         owned = {
             CITIZEN_NAME: {"citizen"},
             EVIDENCE_NAME: {"citizen"},
+            EXHIBIT_NAME.removesuffix(".pdf"): {"citizen", "clerk", "judge"},
             POLICE_EVIDENCE_NAME: {"police"},
             self.reference("civil"): {"citizen"},
             self.reference("for_client"): {"client", "lawyer"},
@@ -88,7 +91,9 @@ def world() -> World:
     first, last = CITIZEN_NAME.split(" ")
     citizen = UserFactory(first_name=first, last_name=last)
     client_of_lawyer = UserFactory()
-    civil = submitted(filer=citizen, kind=Filing.Kind.CIVIL_REFERRAL, sections=civil_sections(court=place.court))
+    civil = draft(filer=citizen, kind=Filing.Kind.CIVIL_REFERRAL, sections=civil_sections(court=place.court))
+    exhibit_attach(filing=civil, actor=citizen, item=sealed_item(uploader=citizen, name=EXHIBIT_NAME))
+    civil = services.filing_submit(filing=civil, actor=citizen, assurance_level=AssuranceLevel.SUBSTANTIAL)
     services.filing_review(filing=civil, actor=place.clerk, decision=Filing.Decision.ACCEPTED)
     for_client = submitted(
         filer=place.lawyer,
@@ -104,6 +109,7 @@ def world() -> World:
         filing=rejected, actor=place.clerk, decision=Filing.Decision.REJECTED, rejection_reason="incomplete"
     )
     a_draft = draft(filer=citizen, kind=Filing.Kind.CIVIL_REFERRAL, sections=civil_sections(court=place.court))
+    exhibit_attach(filing=a_draft, actor=citizen, item=sealed_item(uploader=citizen, name="brouillon-piece.pdf"))
     criminal_draft = draft(filer=citizen, sections=criminal_sections())
     filings = {
         "civil": civil,
@@ -193,6 +199,10 @@ def case(name: str, suffix: str = "") -> Callable[[World], str]:
     return lambda world: f"/filings/cases/{world.filings[name].case_id}/{suffix}"
 
 
+def exhibit(name: str, suffix: str) -> Callable[[World], str]:
+    return lambda world: f"/filings/{world.filings[name].pk}/exhibits/{world.filings[name].exhibits.get().pk}/{suffix}"
+
+
 def evidence(name: str, suffix: str = "") -> Callable[[World], str]:
     return lambda world: f"/evidence/{world.evidence[name].pk}/{suffix}"
 
@@ -248,6 +258,13 @@ MATRIX: dict[str, Rule] = {
     "filings:cancel": Rule(filing("draft", "cancel/"), allowed=CITIZEN_FILING, method="POST"),
     "filings:copy": Rule(filing("rejected", "copy/"), allowed=CITIZEN_FILING, method="POST"),
     "filings:review": Rule(filing("pre_complaint", "review/"), allowed=roles("police")),
+    "filings:exhibits": Rule(filing("draft", "exhibits/"), allowed=CITIZEN_FILING),
+    "filings:exhibit_list": Rule(filing("civil", "exhibits/list.pdf"), allowed=roles("citizen", "clerk", "judge")),
+    "filings:exhibit_move": Rule(exhibit("draft", "move/"), allowed=CITIZEN_FILING, method="POST"),
+    "filings:exhibit_remove": Rule(exhibit("draft", "remove/"), allowed=CITIZEN_FILING, method="POST"),
+    "filings:exhibit_download": Rule(
+        exhibit("civil", "download/"), allowed=roles("citizen", "clerk", "judge"), method="POST", also=frozenset({400})
+    ),
     "filings:queue": Rule(lambda w: f"/filings/received/{w.place.court.pk}/", allowed=COURT),
     "filings:case": Rule(case("for_client"), allowed=roles("client", "lawyer", "clerk", "judge")),
     "filings:submission_start": Rule(case("for_client", "submission/"), allowed=roles("client", "lawyer")),
@@ -322,7 +339,6 @@ def test_the_matrix(world: World, name: str) -> None:
     for role in sorted(ROLES, key=lambda role: role in allowed):
         response = ask(client_for(world, role), rule, path)
         status = response.status_code
-        body = response.content.decode(errors="replace")
         if role in allowed:
             login = status == 302 and response["Location"].startswith("/account/login/")
             assert (status < 400 or status in rule.also) and not login, f"{role} should use {path}: {status}"
@@ -330,6 +346,7 @@ def test_the_matrix(world: World, name: str) -> None:
             assert status == 302 and response["Location"].startswith("/account/login/"), (path, status)
         else:
             assert status == 404, f"{role} should get a 404 on {path}, got {status}"
+            body = response.content.decode(errors="replace")
             leaked = [marker for marker in world.markers_hidden_from(role) if marker in body]
             assert not leaked, f"{path} shows {leaked} to {role}"
 
