@@ -20,7 +20,7 @@ from rest_framework.views import APIView
 
 from filings import assurance, selectors, services
 from filings.api import serializers
-from filings.models import Filing
+from filings.models import Filing, Party
 from filings.receipts import filing_receipt_pdf
 from filings.views.common import record_case_read, record_filing_read
 from justice.accounts.assurance import assurance_permission
@@ -102,7 +102,10 @@ class CaseViewSet(viewsets.ReadOnlyModelViewSet):
     def get_object(self) -> Any:
         user = _user(self.request)
         case = selectors.case_get(user=user, pk=int(self.kwargs["pk"]))
-        people = [party.user for party in case.parties.all() if party.user is not None]
+        # As on the case's page: counsel appear in their professional capacity, the people concerned are the others.
+        people = [
+            party.user for party in case.parties.all() if party.user is not None and party.role != Party.Role.COUNSEL
+        ]
         record_case_read(user=user, case=case, people=people)
         return case
 

@@ -245,3 +245,12 @@ def test_the_schema_is_valid_and_matches_the_committed_copy(tmp_path: Path) -> N
 def test_the_schema_is_served(citizen) -> None:
     response = api_client(citizen).get("/api/v1/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
     assert response.status_code == 200 and "/api/v1/filings/{id}/submit/" in response.json()["paths"]
+
+
+def test_police_see_their_units_pre_complaints_only(place, elsewhere, citizen) -> None:
+    pre_complaint = submitted(filer=citizen, level=AssuranceLevel.LOW)
+    for user, expected in ((place.police, 200), (elsewhere.police, 404), (place.clerk, 404), (place.office_clerk, 404)):
+        client = api_client(user)
+        listed = {row["id"] for row in client.get("/api/v1/filings/").json()["results"]}
+        assert listed == ({pre_complaint.pk} if expected == 200 else set()), user
+        assert client.get(f"/api/v1/filings/{pre_complaint.pk}/").status_code == expected, user
