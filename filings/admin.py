@@ -4,7 +4,18 @@ from django.contrib import admin
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from filings.models import Case, ClaimType, Exhibit, Filing, FilingEvent, Party, PostcodeRoute, Room, ServiceRecord
+from filings.models import (
+    AssistedFiling,
+    Case,
+    ClaimType,
+    Exhibit,
+    Filing,
+    FilingEvent,
+    Party,
+    PostcodeRoute,
+    Room,
+    ServiceRecord,
+)
 from justice.audit.models import AccessEvent
 from justice.audit.services import access_record
 
@@ -141,3 +152,16 @@ class FilingAdmin(ReadOnlyAdmin):
                 purpose=_("Site administration"),
             )
         return filing
+
+
+@admin.register(AssistedFiling)
+class AssistedFilingAdmin(ReadOnlyAdmin):
+    """Who filed at which counter, with what consent, and whether the citizen claimed it (never the code)."""
+
+    list_display = ("filing", "counter", "clerk", "created_at", "claimed_at")
+    list_filter = ("counter",)
+    list_select_related = ("filing", "counter", "clerk")
+    exclude = ("claim_code_hash",)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

@@ -239,3 +239,33 @@ def dashboard_panels(*, user: User, memberships: Sequence[MembershipType]) -> di
                 ),
             )
     return panels
+
+
+# --- API ------------------------------------------------------------------------------------------------------------
+
+
+def filing_list_visible(*, user: User) -> QuerySet[Filing]:
+    """Every filing ``user`` may see, the same rule as ``permissions.can_view_filing`` written as one query: their
+    own, those filed for them, those sent to where they review, and those registered in a case they see."""
+    scope = permissions.staff_scope(user)
+    reviewed = Q(kind=Filing.Kind.PRE_COMPLAINT, recipient__in=scope.police_officer) | (
+        ~Q(kind=Filing.Kind.PRE_COMPLAINT) & Q(recipient__in=scope.clerk)
+    )
+    sent = ~Q(status=Filing.Status.DRAFT) & (Q(on_behalf_of=user) | reviewed)
+    in_visible_case = Q(
+        status=Filing.Status.DOCKETED, case__in=Case.objects.filter(permissions.case_visibility_q(user))
+    )
+    return (
+        Filing.objects.filter(Q(filer=user) | sent | in_visible_case)
+        .select_related("recipient", "case")
+        .order_by("-updated_at", "-pk")
+    )
+
+
+def case_list_visible(*, user: User) -> QuerySet[Case]:
+    """Every case ``user`` may see: as a party, as counsel under an active mandate, or as staff of its court."""
+    return (
+        Case.objects.filter(permissions.case_visibility_q(user))
+        .select_related("court", "claim_type")
+        .order_by("-opened_at", "-pk")
+    )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from filings.views import drafts, exhibits, follow, review
+from filings.views import assisted, drafts, exhibits, follow, review
 
 app_name = "filings"
 urlpatterns = [
@@ -24,4 +24,8 @@ urlpatterns = [
     path("received/<int:organisation_pk>/", review.queue, name="queue"),
     path("cases/<int:pk>/", follow.case_detail, name="case"),
     path("cases/<int:case_pk>/submission/", drafts.submission_start, name="submission_start"),
+    path("assisted/new/", assisted.assisted_new, name="assisted_new"),
+    path("assisted/<int:pk>/receipt/", assisted.assisted_receipt, name="assisted_receipt"),
+    path("assisted/<int:pk>/new-code/", assisted.assisted_new_code, name="assisted_new_code"),
+    path("claim/", assisted.claim, name="claim"),
 ]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from typing import Any
 
 from django.core.cache import cache
@@ -16,13 +16,18 @@ def client_address(request: HttpRequest) -> str:
     return request.META.get("REMOTE_ADDR", "unknown")
 
 
-def rate_limited(scope: str, *, limit: int, window: int = 60) -> Callable[[Callable[..., HttpResponse]], Any]:
+def rate_limited(
+    scope: str, *, limit: int, window: int = 60, methods: Collection[str] | None = None
+) -> Callable[[Callable[..., HttpResponse]], Any]:
     """At most ``limit`` requests per ``window`` seconds from one address to the views of ``scope``; more get a
-    429 with Retry-After."""
+    429 with Retry-After. With ``methods``, only requests of those methods count (e.g. the POSTs of a form that
+    checks a code, not the display of the form)."""
 
     def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
         @functools.wraps(view)
         def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if methods is not None and request.method not in methods:
+                return view(request, *args, **kwargs)
             now = int(time.time())
             window_start = now - now % window
             key = f"ratelimit:{scope}:{client_address(request)}:{window_start}"

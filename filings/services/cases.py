@@ -8,7 +8,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from filings.models import Case, CaseReferenceCounter, ClaimType, Filing, Mandate, Party
+from filings.models import AssistedFiling, Case, CaseReferenceCounter, ClaimType, Filing, Mandate, Party
 from justice.accounts.models import Organisation, User
 
 
@@ -62,7 +62,10 @@ def case_add_parties_from_filing(*, case: Case, filing: Filing) -> list[Party]:
     """The people a case-opening filing names: who files (or the client a lawyer files for), the victim, the
     respondents, and the lawyer as counsel of their client, whose mandate then points at the client's party."""
     content: dict[str, Any] = filing.content
-    principal = filing.on_behalf_of or filing.filer
+    # A filing made at a court's counter names its citizen only once they claim it (filings.services.assisted):
+    # the clerk who filed it is not a party.
+    assisted = filing.kind == Filing.Kind.CIVIL_REFERRAL and AssistedFiling.objects.filter(filing=filing).exists()
+    principal = filing.on_behalf_of or (None if assisted else filing.filer)
     parties: list[Party] = []
     if filing.kind == Filing.Kind.CIVIL_REFERRAL:
         claimant = content.get("claimant", {})

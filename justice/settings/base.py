@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "widget_tweaks",
     "dsfr",
     "rest_framework",
+    "drf_spectacular",
     "allauth",
     "allauth.account",
     "allauth.mfa",
@@ -45,6 +46,7 @@ INSTALLED_APPS = [
     "justice.accounts",
     "justice.audit",
     "justice.portal",
+    "justice.idempotency",
     "filings",
     "evidence",
 ]
@@ -235,6 +237,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "filings.tasks.purge_unconfirmed_pre_complaints",
         "schedule": crontab(hour=3, minute=30),
     },
+    "purge-expired-idempotency-keys": {
+        "task": "justice.idempotency.tasks.purge_expired_idempotency_keys",
+        "schedule": crontab(hour=4, minute=0),
+    },
 }
 
 REST_FRAMEWORK = {
@@ -243,7 +249,30 @@ REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
 }
+# The API's OpenAPI description (drf-spectacular); docs/openapi.yaml holds the committed copy a test compares.
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Justice portal API",
+    "DESCRIPTION": "Cases and filings of the person signed in: list, read, file a civil referral, send it, follow it.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": r"/api/v[0-9]+",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "FilingStatusEnum": "filings.models.Filing.Status",
+        "FilingKindEnum": "filings.models.Filing.Kind",
+        "CaseKindEnum": "filings.models.Case.Kind",
+        "CaseStatusEnum": "filings.models.Case.Status",
+        "OrganisationKindEnum": "justice.accounts.models.Organisation.Kind",
+    },
+}
+# A retried API call with the same Idempotency-Key replays the first response for this long.
+IDEMPOTENCY_KEY_TTL_HOURS = 24
+# A claim code printed on the receipt of an assisted filing can be used for this many days, and this many wrong
+# codes lock it (the clerk then prints a new one).
+ASSISTED_CLAIM_CODE_TTL_DAYS = 90
+ASSISTED_CLAIM_MAX_FAILURES = 5
 # An unconfirmed pre-complaint (not confirmed at the police appointment) is deleted this many days after it was sent.
 PRE_COMPLAINT_RETENTION_DAYS = 30
 

@@ -8,6 +8,7 @@ added without an entry fails ``test_every_url_pattern_is_classified``: new pages
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -19,6 +20,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from evidence.models import EvidenceItem
 from filings import services
 from filings.models import AssuranceLevel, Filing
+from filings.services.assisted import assisted_referral_file
 from filings.services.exhibits import exhibit_attach
 from justice.accounts.models import Invitation, Membership, User
 from justice.accounts.services import invitation_create
@@ -111,7 +113,16 @@ def world() -> World:
     a_draft = draft(filer=citizen, kind=Filing.Kind.CIVIL_REFERRAL, sections=civil_sections(court=place.court))
     exhibit_attach(filing=a_draft, actor=citizen, item=sealed_item(uploader=citizen, name="brouillon-piece.pdf"))
     criminal_draft = draft(filer=citizen, sections=criminal_sections())
+    assisted, _code = assisted_referral_file(
+        clerk=place.clerk,
+        counter=place.court,
+        idempotency_key=uuid.uuid4(),
+        sections=civil_sections(court=place.court),
+        identity_document="Carte nationale d’identité",
+        consent=True,
+    )
     filings = {
+        "assisted": assisted,
         "civil": civil,
         "for_client": for_client,
         "pre_complaint": pre_complaint,
@@ -180,6 +191,8 @@ class Rule:
     allowed: frozenset[str] = SIGNED_IN
     method: str = "GET"
     public: bool = False
+    # An API route: anonymous callers get 401/403 (no login page to go to).
+    api: bool = False
     # Answers an allowed role may get besides < 400 (a form sent empty: 400; a public JSON endpoint without its
     # parameters: 400; a public endpoint without data yet: 404).
     also: frozenset[int] = field(default_factory=frozenset)
@@ -191,12 +204,12 @@ def roles(*names: str) -> frozenset[str]:
     return frozenset(names)
 
 
-def filing(name: str, suffix: str = "") -> Callable[[World], str]:
-    return lambda world: f"/filings/{world.filings[name].pk}/{suffix}"
+def filing(name: str, suffix: str = "", base: str = "/filings/") -> Callable[[World], str]:
+    return lambda world: f"{base}{world.filings[name].pk}/{suffix}"
 
 
-def case(name: str, suffix: str = "") -> Callable[[World], str]:
-    return lambda world: f"/filings/cases/{world.filings[name].case_id}/{suffix}"
+def case(name: str, suffix: str = "", base: str = "/filings/cases/") -> Callable[[World], str]:
+    return lambda world: f"{base}{world.filings[name].case_id}/{suffix}"
 
 
 def exhibit(name: str, suffix: str) -> Callable[[World], str]:
@@ -266,6 +279,33 @@ MATRIX: dict[str, Rule] = {
         exhibit("civil", "download/"), allowed=roles("citizen", "clerk", "judge"), method="POST", also=frozenset({400})
     ),
     "filings:queue": Rule(lambda w: f"/filings/received/{w.place.court.pk}/", allowed=COURT),
+    # Assisted filing: the clerks of a court at its counter; the claim page for anyone signed in.
+    "filings:assisted_new": Rule("/filings/assisted/new/", allowed=roles("clerk", "other clerk")),
+    "filings:assisted_receipt": Rule(filing("assisted", "receipt/", base="/filings/assisted/"), allowed=COURT),
+    "filings:assisted_new_code": Rule(
+        filing("assisted", "new-code/", base="/filings/assisted/"), allowed=COURT, method="POST"
+    ),
+    "filings:claim": Rule("/filings/claim/", also=frozenset({400})),
+    # API v1: the same rules as the pages.
+    "api-v1:schema": Rule("/api/v1/schema/", public=True),
+    "api-v1:case-list": Rule("/api/v1/cases/", api=True),
+    "api-v1:case-detail": Rule(
+        case("for_client", base="/api/v1/cases/"), allowed=roles("client", "lawyer", "clerk", "judge"), api=True
+    ),
+    "api-v1:filing-list": Rule("/api/v1/filings/", api=True),
+    "api-v1:filing-detail": Rule(
+        filing("civil", base="/api/v1/filings/"), allowed=roles("citizen", "clerk", "judge"), api=True
+    ),
+    "api-v1:filing-receipt": Rule(
+        filing("civil", "receipt/", base="/api/v1/filings/"), allowed=CITIZEN_FILING, api=True
+    ),
+    "api-v1:filing-status": Rule(
+        filing("civil", "status/", base="/api/v1/filings/"), allowed=roles("citizen", "clerk", "judge"), api=True
+    ),
+    "api-v1:filing-submit": Rule(
+        filing("draft", "submit/", base="/api/v1/filings/"), allowed=CITIZEN_FILING, method="POST", api=True,
+        also=frozenset({400, 403}),
+    ),
     "filings:case": Rule(case("for_client"), allowed=roles("client", "lawyer", "clerk", "judge")),
     "filings:submission_start": Rule(case("for_client", "submission/"), allowed=roles("client", "lawyer")),
     # Evidence: the uploader and members of the organisation it was sent for.
@@ -342,6 +382,8 @@ def test_the_matrix(world: World, name: str) -> None:
         if role in allowed:
             login = status == 302 and response["Location"].startswith("/account/login/")
             assert (status < 400 or status in rule.also) and not login, f"{role} should use {path}: {status}"
+        elif role == "anonymous" and rule.api:
+            assert status in (401, 403), (path, status)
         elif role == "anonymous":
             assert status == 302 and response["Location"].startswith("/account/login/"), (path, status)
         else:

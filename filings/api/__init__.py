@@ -1,0 +1,1 @@
+"""Version 1 of the filings API (``/api/v1/``): the same selectors, permissions and services as the pages."""

@@ -1,0 +1,156 @@
+"""A citizen completes the pre-complaint with the keyboard only (Tab, Shift+Tab, arrows, Space, Enter and typing;
+no click), in headless Chromium. At each step the focused control must show a visible focus indicator, and a
+screenshot goes to the artifacts directory (``$ARTIFACTS_DIR``, else ``var/artifacts``; never committed)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.conf import settings
+
+from filings.models import Filing
+from tests.portal.test_accessibility import sign_in
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+MAX_TABS = 60
+FOCUS_STYLE = """() => {
+    const element = document.activeElement;
+    const style = getComputedStyle(element);
+    return {
+        id: element.id, type: element.type, focusVisible: element.matches(":focus-visible"),
+        outline: style.outlineStyle !== "none" && parseFloat(style.outlineWidth) > 0,
+    };
+}"""
+
+
+@pytest.fixture
+def artifacts() -> Path:
+    directory = Path(os.environ.get("ARTIFACTS_DIR") or Path(settings.BASE_DIR) / "var" / "artifacts") / "keyboard"
+    directory.mkdir(parents=True, exist_ok=True)
+    return directory
+
+
+def focused(page: Any) -> dict[str, Any]:
+    return page.evaluate(FOCUS_STYLE)
+
+
+def tab_to(page: Any, selector: str, *, backwards: bool = False) -> None:
+    """Press Tab (or Shift+Tab) until the control matching ``selector`` has the focus, then check it shows it."""
+    key = "Shift+Tab" if backwards else "Tab"
+    for _ in range(MAX_TABS):
+        if page.evaluate("(s) => document.activeElement && document.activeElement.matches(s)", selector):
+            break
+        page.keyboard.press(key)
+    else:
+        pytest.fail(f"{selector} cannot be reached with {key} on {page.url}")
+    state = focused(page)
+    # Chromium moves the focus of a date field to a segment inside it (out of reach of :focus-visible) and
+    # highlights that segment itself; the screenshots show it.
+    if state["type"] != "date":
+        assert state["focusVisible"] and state["outline"], f"focus not visible on {selector}: {state}"
+
+
+def fill(page: Any, selector: str, text: str) -> None:
+    tab_to(page, selector)
+    page.keyboard.type(text)
+
+
+def type_date(page: Any, selector: str, *, day: str, month: str, year: str) -> None:
+    """Type a date segment by segment. The order of the segments follows the browser's own language, whatever the
+    page's: find it by typing a first date, then go back (Shift+Tab) to the first segment and type the real one."""
+    tab_to(page, selector)
+    page.keyboard.type("01022000")
+    day_first = page.evaluate("document.activeElement.value") == "2000-02-01"
+    page.keyboard.press("Shift+Tab")
+    page.keyboard.press("Shift+Tab")
+    page.keyboard.type(day + month + year if day_first else month + day + year)
+
+
+def submit(page: Any, selector: str = "main form button.fr-btn:not([name])") -> None:
+    tab_to(page, selector)
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+
+
+def shot(page: Any, artifacts: Path, name: str) -> None:
+    page.screenshot(path=str(artifacts / f"{name}.png"), full_page=True)
+
+
+def test_the_pre_complaint_can_be_completed_with_the_keyboard_only(live_server, page, place, citizen, artifacts):
+    sign_in(page, live_server, citizen)
+    page.goto(f"{live_server.url}/filings/new/pre-complaint/")
+
+    # 1. What happened: a select chosen with the arrow key, a text area typed in.
+    tab_to(page, "#id_category")
+    page.keyboard.press("ArrowDown")
+    assert page.evaluate("document.activeElement.value") == "theft"
+    fill(page, "#id_description", "Mon vélo a été volé devant la gare.")
+    shot(page, artifacts, "1-offence")
+    submit(page)
+
+    # 2. When and where.
+    assert "/edit/when_where/" in page.url
+    type_date(page, "#id_date_from", day="02", month="03", year="2026")
+    fill(page, "#id_time", "vers 18 h")
+    fill(page, "#id_postcode", "45000")
+    fill(page, "#id_commune", "Démo")
+    fill(page, "#id_place", "Parvis de la gare")
+    # Back up with Shift+Tab to check the date kept what was typed.
+    tab_to(page, "#id_date_from", backwards=True)
+    assert page.evaluate("document.activeElement.value") == "2026-03-02"
+    shot(page, artifacts, "2-when-where")
+    submit(page)
+
+    # 3. The author: a radio group, moved through with the arrows.
+    assert "/edit/suspect/" in page.url
+    tab_to(page, "#id_suspect_known_0")
+    page.keyboard.press("ArrowDown")
+    assert page.evaluate("document.activeElement.id") == "id_suspect_known_1"
+    assert page.is_checked("#id_suspect_known_1")
+    shot(page, artifacts, "3-suspect")
+    submit(page)
+
+    # 4. Property and damage: Space ticks the first radio.
+    assert "/edit/damage/" in page.url
+    tab_to(page, "#id_has_damage_0")
+    page.keyboard.press("Space")
+    assert page.is_checked("#id_has_damage_0")
+    fill(page, "#id_damage_description", "Vélo bleu, cadre n° 1234")
+    fill(page, "#id_estimated_value", "450")
+    shot(page, artifacts, "4-damage")
+    submit(page)
+
+    # 5. Victim and witnesses (names prefilled from the account).
+    assert "/edit/people/" in page.url
+    tab_to(page, "#id_victim_is_filer_0")
+    page.keyboard.press("Space")
+    type_date(page, "#id_victim_birth_date", day="17", month="05", year="1990")
+    fill(page, "#id_victim_address", "3 rue des Lilas, 45000 Démo")
+    shot(page, artifacts, "5-people")
+    submit(page)
+
+    # Summary, then the receipt.
+    assert page.url.endswith("/summary/")
+    shot(page, artifacts, "6-summary")
+    submit(page, "main form button.fr-btn[type=submit]")
+    assert page.url.endswith("/receipt/")
+    assert page.locator("h1").inner_text() == "Accusé de réception"
+    shot(page, artifacts, "7-receipt")
+
+    filing = Filing.objects.get()
+    assert (filing.status, filing.recipient) == (Filing.Status.SUBMITTED, place.unit)
+    assert filing.content["when_where"]["date_from"] == "2026-03-02"
+    assert filing.content["people"]["victim_birth_date"] == "1990-05-17"
+    assert sorted(path.name for path in artifacts.glob("*.png"))[:7] == [
+        "1-offence.png",
+        "2-when-where.png",
+        "3-suspect.png",
+        "4-damage.png",
+        "5-people.png",
+        "6-summary.png",
+        "7-receipt.png",
+    ]
