@@ -226,6 +226,9 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": TRANSPARENCY_LOG_CHECKPOINT_MINUTES * 60,
     },
     "monitor-transparency-log": {"task": "evidence.tasks.monitor_transparency_log", "schedule": 15 * 60},
+    "reverify-evidence": {"task": "evidence.tasks.reverify_evidence", "schedule": 60 * 60},
+    "rescan-pending-evidence": {"task": "evidence.tasks.rescan_pending_evidence", "schedule": 60 * 60},
+    "purge-stale-evidence-staging": {"task": "evidence.tasks.purge_stale_staging", "schedule": 60 * 60},
     "purge-unconfirmed-pre-complaints": {
         "task": "filings.tasks.purge_unconfirmed_pre_complaints",
         "schedule": crontab(hour=3, minute=30),
@@ -271,6 +274,19 @@ EVIDENCE_MAX_FILES_PER_REQUEST = 10
 EVIDENCE_MAX_IMAGE_PIXELS = 100_000_000
 # Object Lock (COMPLIANCE) retention of each original in the S3 evidence store, from its upload.
 EVIDENCE_RETENTION_DAYS = 3650
+# Staging files older than this are left over by crashed or abandoned uploads: a beat task removes them.
+EVIDENCE_STAGING_MAX_AGE_HOURS = 48
+# Each hourly re-verification run re-reads at most this many stored items and bytes, those checked longest ago
+# first (a run always checks at least one item, however large).
+EVIDENCE_REVERIFY_MAX_ITEMS_PER_RUN = 500
+EVIDENCE_REVERIFY_MAX_BYTES_PER_RUN = 20 * 1024 * MiB
+# Antivirus: the ClamAV daemon's address, a unix socket path ("/run/clamav/clamd.ctl") or "host:port". When set,
+# each new item stays "pending scan", and cannot be downloaded, until clamd has found it clean; if clamd cannot be
+# reached the item waits (fail closed) and the scan is retried. Unset (the embedded default only: production
+# requires it), items are available at once and their page says that no antivirus scanner looked at them.
+CLAMD_ADDRESS = ""
+# How long to wait for clamd's verdict once the whole file is sent (large files take a while).
+CLAMD_TIMEOUT_SECONDS = 600
 
 # Absolute links in emails point here.
 PORTAL_BASE_URL = "http://127.0.0.1:8000"
