@@ -8,7 +8,8 @@ custody event, and the original stays untouched (and downloadable, on explicit r
 A copy is made only when something was actually removed: a copy equal in substance to the original would only
 double what the write-once store keeps for years, and rewriting a PDF breaks any electronic signature it carries,
 so readers should get the signed original whenever it has nothing to remove. The work is done from temporary
-files (qpdf reads objects as it needs them), never from the whole file in memory.
+files: qpdf reads objects as it needs them and holds one stream at a time while writing, so memory is bounded by
+the largest stream (EVIDENCE_WORKING_COPY_MAX_STREAM_BYTES), never by the whole file.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import pikepdf
+from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -207,13 +209,32 @@ class _Sanitiser:
                 )
 
 
-def sanitise_pdf(source: Path, target: Path) -> list[str]:
+class StreamTooLargeError(Exception):
+    """qpdf holds one whole stream in memory while it writes it: past the limit, no working copy is made."""
+
+
+def _largest_stream(pdf: pikepdf.Pdf) -> int:
+    # The declared /Length, read from the stream dictionaries without loading any stream data (ingest opened the
+    # file without repair, so the lengths are the real ones).
+    largest = 0
+    for obj in pdf.objects:
+        if isinstance(obj, pikepdf.Stream):
+            with contextlib.suppress(TypeError, ValueError):
+                largest = max(largest, int(obj.stream_dict.get("/Length", 0)))
+    return largest
+
+
+def sanitise_pdf(source: Path, target: Path, *, max_stream_bytes: int) -> list[str]:
     """Write to ``target`` the PDF at ``source`` without its active content; returns what was removed (nothing
-    is written when the list is empty)."""
+    is written when the list is empty). Streams are copied as they are (neither decoded nor recompressed), so
+    pages and images keep their exact bytes; memory holds at most about twice the largest stream."""
     with pikepdf.open(source) as pdf:
         removed = _Sanitiser(pdf).run()
         if removed:
-            pdf.save(target)
+            largest = _largest_stream(pdf)
+            if largest > max_stream_bytes:
+                raise StreamTooLargeError(f"a stream of {largest} bytes (limit {max_stream_bytes})")
+            pdf.save(target, compress_streams=False, stream_decode_level=pikepdf.StreamDecodeLevel.none)
     return removed
 
 
@@ -268,7 +289,7 @@ def working_copy_make(*, original: EvidenceItem) -> EvidenceItem | None:
         with source.open("wb") as stream:
             for chunk in verified_chunks(item=original, during="working_copy", requested_by=None):
                 stream.write(chunk)
-        removed = sanitise_pdf(source, target)
+        removed = sanitise_pdf(source, target, max_stream_bytes=settings.EVIDENCE_WORKING_COPY_MAX_STREAM_BYTES)
         if not removed:
             return None
         stem = original.original_name.removesuffix(".pdf").removesuffix(".PDF")
@@ -302,6 +323,10 @@ def working_copy_make_safely(*, original: EvidenceItem) -> EvidenceItem | None:
     seal stands; its page then warns readers that the PDF keeps its active content."""
     try:
         return working_copy_make(original=original)
+    except StreamTooLargeError as error:
+        logger.warning("evidence %s: no working copy of this PDF, %s", original.pk, error)
+        _note_on_original(original, {"failed": "stream_too_large"})
+        return None
     except Exception:
         logger.exception("ALERT evidence %s: the working copy of this PDF could not be made", original.pk)
         _note_on_original(original, {"failed": True})

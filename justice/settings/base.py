@@ -274,6 +274,9 @@ EVIDENCE_MAX_FILES_PER_REQUEST = 10
 EVIDENCE_MAX_IMAGE_PIXELS = 100_000_000
 # Object Lock (COMPLIANCE) retention of each original in the S3 evidence store, from its upload.
 EVIDENCE_RETENTION_DAYS = 3650
+# The working copy of a PDF (without its active content) is written by qpdf, which holds one whole stream in memory
+# at a time: PDFs with a larger stream get no working copy (their page warns about active content instead).
+EVIDENCE_WORKING_COPY_MAX_STREAM_BYTES = 256 * MiB
 # Staging files older than this are left over by crashed or abandoned uploads: a beat task removes them.
 EVIDENCE_STAGING_MAX_AGE_HOURS = 48
 # Each hourly re-verification run re-reads at most this many stored items and bytes, those checked longest ago

@@ -173,3 +173,14 @@ def test_the_original_page_says_a_working_copy_was_made_in_both_languages(
     body = html.unescape(client.get(f"/evidence/{original.pk}/", HTTP_ACCEPT_LANGUAGE=language).content.decode())
     for text in expected:
         assert text in body
+
+
+def test_no_working_copy_is_made_past_the_stream_size_limit_and_the_page_warns(
+    client: Client, citizen: User, settings: Any
+) -> None:
+    settings.EVIDENCE_WORKING_COPY_MAX_STREAM_BYTES = 10
+    original = sealed_item(uploader=citizen, content=corpus.pdf_with_active_content(), name="tract.pdf")
+    assert not original.derivatives.exists()
+    assert original.inspection["working_copy"] == {"failed": "stream_too_large"}
+    body = html.unescape(client.get(f"/evidence/{original.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode())
+    assert "This PDF contains active content (scripts, automatic actions, forms or attached files)." in body
