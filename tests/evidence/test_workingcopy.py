@@ -15,8 +15,8 @@ from django.test import Client
 from django.utils import translation
 
 from evidence.models import CustodyEvent, EvidenceItem
-from justice.accounts.models import User
-from tests.accounts.factories import UserFactory
+from justice.accounts.models import Membership, User
+from tests.accounts.factories import UserFactory, staff_member
 from tests.evidence import corpus
 from tests.evidence.factories import sealed_item
 
@@ -184,3 +184,25 @@ def test_no_working_copy_is_made_past_the_stream_size_limit_and_the_page_warns(
     assert original.inspection["working_copy"] == {"failed": "stream_too_large"}
     body = html.unescape(client.get(f"/evidence/{original.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode())
     assert "This PDF contains active content (scripts, automatic actions, forms or attached files)." in body
+
+
+def test_the_working_copy_follows_the_access_rules_of_its_original(client: Client) -> None:
+    officer = staff_member(Membership.Role.POLICE_OFFICER)
+    colleague = staff_member(Membership.Role.POLICE_OFFICER, organisation=officer.organisation)
+    outsider = staff_member(Membership.Role.POLICE_OFFICER)
+    original = sealed_item(
+        uploader=officer.user, organisation=officer.organisation, content=corpus.pdf_with_active_content()
+    )
+    copy = EvidenceItem.objects.get(derived_from=original)
+    assert copy.organisation == officer.organisation and copy.uploaded_by == officer.user
+
+    client.force_login(colleague.user)
+    response: Any = client.post(f"/evidence/{original.pk}/download/", {"purpose": "Enquête"})
+    assert active_content(b"".join(response.streaming_content)) == set()
+    body = html.unescape(client.get(f"/evidence/{copy.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode())
+    assert "Working copy made by the portal from the original, without its active content (" in body
+
+    client.force_login(outsider.user)
+    for item in (original, copy):
+        assert client.get(f"/evidence/{item.pk}/").status_code == 404
+        assert client.post(f"/evidence/{item.pk}/download/", {"purpose": "x", "version": "original"}).status_code == 404
