@@ -14,6 +14,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+import pikepdf
 import pytest
 from django.core import mail
 from django.test import Client
@@ -152,3 +153,23 @@ def test_while_clamd_is_unreachable_the_item_waits_and_a_later_retry_makes_it_av
     item.refresh_from_db()
     assert item.status == EvidenceItem.Status.AVAILABLE
     assert download(client, item).status_code == 200
+
+
+def test_a_pdf_carrying_eicar_as_an_attachment_is_quarantined_and_its_working_copy_is_clean(
+    client: Client, citizen: User, scanner: str, django_capture_on_commit_callbacks: Any
+) -> None:
+    document = pikepdf.new()
+    document.add_blank_page()
+    document.attachments["eicar.com"] = pikepdf.AttachedFileSpec(document, corpus.EICAR)
+    out = io.BytesIO()
+    document.save(out, compress_streams=False)
+
+    original = upload(client, out.getvalue(), "courrier.pdf", django_capture_on_commit_callbacks)
+
+    original.refresh_from_db()
+    copy = EvidenceItem.objects.get(derived_from=original)
+    assert original.status == EvidenceItem.Status.QUARANTINED
+    assert copy.status == EvidenceItem.Status.AVAILABLE and copy.inspection["antivirus"]["result"] == "clean"
+    assert download(client, original).status_code == 200  # readers get the clean working copy by default
+    refused = client.post(f"/evidence/{original.pk}/download/", {"purpose": "Audience", "version": "original"})
+    assert refused.status_code == 409
