@@ -65,8 +65,14 @@ class EvidenceUploadForm(PortalForm):
 
 
 class EvidenceDownloadForm(PortalForm):
+    ORIGINAL = "original"
+
     purpose = forms.CharField(
         label=_("Why do you download this item?"),
         max_length=200,
         help_text=_("Recorded in the item's chain of custody, which the people concerned can see."),
     )
+
+    def wants_original(self) -> bool:
+        """The button pressed (``version``): the working copy, when there is one, unless the original is asked for."""
+        return bool(self.data.get("version") == self.ORIGINAL)

@@ -66,12 +66,17 @@ class EvidenceItem(models.Model):
     # What the checks at ingest noticed without refusing the file (PDF active content, qpdf warnings, ...).
     inspection = models.JSONField(_("inspection notes"), default=dict, blank=True)
     created_at = models.DateTimeField(_("received at"), default=timezone.now, editable=False)
+    # When the periodic re-verification last re-read the stored bytes: it takes the oldest first.
+    last_verified_at = models.DateTimeField(_("last integrity check"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("evidence item")
         verbose_name_plural = _("evidence items")
         ordering = ("-created_at", "-pk")
-        indexes = (models.Index(fields=("uploaded_by", "-created_at")),)
+        indexes = (
+            models.Index(fields=("uploaded_by", "-created_at")),
+            models.Index(fields=("last_verified_at", "created_at"), name="evidence_reverify_order"),
+        )
 
     def __str__(self) -> str:
         return self.original_name
@@ -116,6 +121,7 @@ class CustodyEvent(AppendOnlyModel):
         VERIFIED = "verified", _("integrity verified")
         VERIFICATION_FAILED = "verification_failed", _("integrity check failed")
         QUARANTINED = "quarantined", _("quarantined")
+        SCANNED = "scanned", _("scanned for viruses")
 
     item = models.ForeignKey(
         EvidenceItem, on_delete=models.PROTECT, related_name="custody_events", verbose_name=_("evidence item")

@@ -73,10 +73,8 @@ def can_view_evidence(user: User | AnonymousUser, item: EvidenceItem) -> bool:
 
 
 def can_download_evidence(user: User | AnonymousUser, item: EvidenceItem) -> bool:
-    """Seeing an item lets one download it, unless it is quarantined or blocked (the page then says why)."""
+    """Seeing an item lets one download it once it is available: not while it waits for its antivirus scan, never
+    when it is quarantined or blocked (the page then says why)."""
     from evidence.models import EvidenceItem
 
-    return can_view_evidence(user, item) and item.status in {
-        EvidenceItem.Status.PENDING_SCAN,
-        EvidenceItem.Status.AVAILABLE,
-    }
+    return can_view_evidence(user, item) and item.status == EvidenceItem.Status.AVAILABLE

@@ -13,6 +13,7 @@ import logging
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import partial
 
 from botocore.exceptions import ClientError
 from django.db import transaction
@@ -22,6 +23,8 @@ from evidence import permissions
 from evidence.custody import custody_record
 from evidence.ingest import IngestError, StagedUpload, inspect, too_large_error
 from evidence.models import CustodyEvent, EvidenceItem, Seal
+from evidence.scan import NOTE_KEY as SCAN_NOTE_KEY
+from evidence.scan import scan_dispatch, scan_status_at_seal
 from evidence.seal import DEFAULT_ASSURANCE_LEVEL, seal_record
 from evidence.selectors import acting_organisation
 from evidence.storage import StorageLocation, StoreUnavailableError, evidence_storage, open_stream
@@ -76,6 +79,7 @@ def evidence_ingest(
         if upload.received > role_limit:
             raise too_large_error(upload.display_name, role_limit)
         inspection = inspect(upload)
+        status, antivirus_note = scan_status_at_seal()
         item = EvidenceItem(
             size=upload.received,
             media_type=inspection.media_type,
@@ -84,8 +88,9 @@ def evidence_ingest(
             organisation=organisation,
             case_ref=case_ref,
             channel=channel,
+            status=status,
             derived_from=derived_from,
-            inspection=inspection.notes,
+            inspection={**inspection.notes, SCAN_NOTE_KEY: antivirus_note},
             created_at=upload.received_at,
         )
         storage = evidence_storage()
@@ -117,12 +122,22 @@ def evidence_ingest(
                     action=CustodyEvent.Action.SEALED,
                     actor=uploader,
                     organisation=organisation,
-                    purpose=str(_("Submission of the evidence")),
-                    detail={"sha256": seal.sha256, "channel": channel},
+                    purpose=str(
+                        _("Submission of the evidence")
+                        if derived_from is None
+                        else _("Working copy made by the portal from the original item")
+                    ),
+                    detail={
+                        "sha256": seal.sha256,
+                        "channel": channel,
+                        **({"derived_from": str(derived_from.pk)} if derived_from is not None else {}),
+                    },
                     created_at=upload.received_at,
                 )
                 # Last, so the log's lock is held only for the end of the transaction.
                 translog_append(seal_leaf(seal), custody_leaf(sealed))
+                if status == EvidenceItem.Status.PENDING_SCAN:
+                    transaction.on_commit(partial(scan_dispatch, item_id=item.pk))
             except BaseException:
                 # The object is written (and may be locked): say where, so that it can be found and accounted for.
                 logger.exception("evidence object stored at %s but its seal was not recorded", location)
@@ -131,6 +146,11 @@ def evidence_ingest(
         upload.close()
     transaction.on_commit(lambda: evidence_lock(item), robust=True)
     logger.info("evidence %s sealed (sha256 %s, %s bytes) for user %s", item.pk, upload.sha256, item.size, uploader.pk)
+    if derived_from is None and item.media_type == "application/pdf":
+        from evidence.workingcopy import working_copy_make_safely
+
+        # The original is sealed and committed whatever happens to its working copy.
+        working_copy_make_safely(original=item)
     return item
 
 
@@ -189,7 +209,7 @@ class Download:
 
 
 def evidence_download(*, item: EvidenceItem, actor: User, purpose: str) -> Download:
-    """Record the download and hand back the bytes, re-hashed as they stream out (see :func:`_verified_chunks`)."""
+    """Record the download and hand back the bytes, re-hashed as they stream out (see :func:`verified_chunks`)."""
     if not permissions.can_download_evidence(actor, item):
         raise ApplicationError(unavailable_message(item), code="unavailable")
     purpose = purpose.strip()
@@ -197,7 +217,7 @@ def evidence_download(*, item: EvidenceItem, actor: User, purpose: str) -> Downl
         raise ApplicationError(_("Say why you download this item: it is recorded in its chain of custody."))
     # Reach the store before recording anything: when it is down, the caller gets StoreUnavailableError (a
     # retryable answer) and the chain of custody no download that never happened.
-    chunks = _verified_chunks(item=item, during="download", requested_by=actor)
+    chunks = verified_chunks(item=item, during="download", requested_by=actor)
     first = next(chunks, b"")
     custody_record(
         item=item,
@@ -225,6 +245,13 @@ def unavailable_message(item: EvidenceItem) -> str:
         )
     if item.status == EvidenceItem.Status.QUARANTINED:
         return str(_("This item is quarantined: it may contain malicious software and cannot be downloaded."))
+    if item.status == EvidenceItem.Status.PENDING_SCAN:
+        return str(
+            _(
+                "This item is waiting for its antivirus scan and cannot be downloaded yet. Come back in a few "
+                "minutes: it becomes available as soon as the scan finds it clean."
+            )
+        )
     return str(_("You cannot download this item."))
 
 
@@ -235,7 +262,7 @@ def _location(item: EvidenceItem) -> StorageLocation:
     )
 
 
-def _verified_chunks(*, item: EvidenceItem, during: str, requested_by: User | None) -> Iterator[bytes]:
+def verified_chunks(*, item: EvidenceItem, during: str, requested_by: User | None) -> Iterator[bytes]:
     """The stored bytes, hashed as they are read. The last chunk is held back until the hash and size match the
     seal: on a mismatch it is never sent, so no one ever receives a complete altered file; the item is blocked,
     the failure recorded and an error logged (alert), then :class:`EvidenceIntegrityError` cuts the transfer."""
@@ -309,7 +336,7 @@ def evidence_verify(*, item: EvidenceItem, actor: User | None, purpose: str) -> 
     """Re-read the whole stored original and compare it with its seal; records ``verified`` or, on a mismatch,
     blocks the item and records ``verification_failed``. Returns whether it matched."""
     try:
-        for _chunk in _verified_chunks(item=item, during="verification", requested_by=actor):
+        for _chunk in verified_chunks(item=item, during="verification", requested_by=actor):
             pass
     except EvidenceIntegrityError:
         return False

@@ -1,4 +1,5 @@
-"""Periodic work on the transparency log, run by Celery beat (see CELERY_BEAT_SCHEDULE)."""
+"""Background work on evidence: antivirus scans after sealing, and periodic upkeep run by Celery beat (see
+CELERY_BEAT_SCHEDULE): transparency log checkpoints and monitoring, re-verification, staging clean-up."""
 
 from __future__ import annotations
 
@@ -8,7 +9,10 @@ from celery import shared_task
 from django.conf import settings
 from django.utils import timezone
 
+from evidence.clamd import ScannerUnavailableError
 from evidence.monitor import monitor_local_log
+from evidence.reverify import evidence_reverify, staging_purge
+from evidence.scan import evidence_scan, pending_scan_ids, scan_dispatch, scanner_configured
 from evidence.translog import translog_checkpoint
 
 
@@ -38,3 +42,41 @@ def remove_orphan_evidence_objects() -> None:
     from evidence.services import evidence_remove_orphans
 
     evidence_remove_orphans(older_than=timezone.now() - datetime.timedelta(hours=settings.EVIDENCE_ORPHAN_AGE_HOURS))
+@shared_task(
+    acks_late=True,
+    reject_on_worker_lost=True,
+    ignore_result=True,
+    autoretry_for=(ScannerUnavailableError,),
+    retry_backoff=30,
+    retry_backoff_max=60 * 60,
+    retry_jitter=True,
+    max_retries=12,
+)
+def scan_evidence(item_id: str) -> None:
+    """Scan a newly sealed item with clamd. While clamd cannot answer, the item stays pending (not downloadable)
+    and the task is retried, waiting longer each time (about 8 hours in all); then rescan_pending_evidence
+    takes over."""
+    evidence_scan(item_id=item_id)
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def rescan_pending_evidence() -> None:
+    """Queue a scan again for items still pending an hour after their seal (task lost, or retries exhausted)."""
+    if not scanner_configured():
+        return
+    for item_id in pending_scan_ids(older_than=datetime.timedelta(hours=1), limit=1000):
+        scan_dispatch(item_id=item_id)
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def reverify_evidence() -> None:
+    """Re-hash a slice of the stored evidence against its seals (see evidence.reverify)."""
+    evidence_reverify(
+        max_items=settings.EVIDENCE_REVERIFY_MAX_ITEMS_PER_RUN, max_bytes=settings.EVIDENCE_REVERIFY_MAX_BYTES_PER_RUN
+    )
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def purge_stale_staging() -> None:
+    """Remove staging files left by crashed uploads."""
+    staging_purge(older_than=datetime.timedelta(hours=settings.EVIDENCE_STAGING_MAX_AGE_HOURS))

@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
-from evidence import permissions, selectors, services
+from evidence import permissions, scan, selectors, services, workingcopy
 from evidence.forms import EvidenceDownloadForm, EvidenceUploadForm
 from evidence.ingest import EvidenceUploadHandler, IngestError
 from evidence.models import EvidenceItem
@@ -127,6 +127,7 @@ def detail(request: HttpRequest, pk: str) -> HttpResponse:
 def _render_detail(
     request: HttpRequest, user: User, item: EvidenceItem, form: EvidenceDownloadForm, status: int = 200
 ) -> HttpResponse:
+    working_copy = workingcopy.working_copy_of(item)
     return render(
         request,
         "evidence/detail.html",
@@ -136,6 +137,11 @@ def _render_detail(
             "timeline": selectors.custody_timeline(item=item),
             "download_form": form,
             "can_download": permissions.can_download_evidence(user, item),
+            "working_copy": working_copy,
+            "can_download_working_copy": working_copy is not None
+            and permissions.can_download_evidence(user, working_copy),
+            "removed": workingcopy.removed_labels(working_copy or item),
+            "antivirus": item.inspection.get(scan.NOTE_KEY) or {},
             "Status": EvidenceItem.Status,
         },
         status=status,
@@ -150,8 +156,9 @@ def download(request: HttpRequest, pk: str) -> HttpResponseBase:
     form = EvidenceDownloadForm(request.POST)
     if not form.is_valid():
         return _render_detail(request, user, item, form, status=400)
+    target = workingcopy.download_target(item=item, original=form.wants_original())
     try:
-        result = services.evidence_download(item=item, actor=user, purpose=form.cleaned_data["purpose"])
+        result = services.evidence_download(item=target, actor=user, purpose=form.cleaned_data["purpose"])
     except ApplicationError as error:
         form.add_error(None, error.message)
         return _render_detail(request, user, item, form, status=409)

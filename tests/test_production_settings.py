@@ -28,6 +28,7 @@ VALID_ENV = {
     "PORTAL_BASE_URL": "https://justice.example.org",
     "TRANSPARENCY_LOG_ORIGIN": LOG_ORIGIN,
     "TRANSPARENCY_LOG_SIGNING_KEY": Signer.generate(LOG_ORIGIN).encode(),
+    "CLAMD_ADDRESS": "clamav.internal:3310",
 }
 SETUP = "import django; django.setup()"
 
@@ -135,7 +136,12 @@ def test_missing_default_or_short_secret_key_is_refused(secret_key: str | None) 
         "TRANSPARENCY_LOG_ORIGIN",
         # Or TRANSPARENCY_LOG_SIGNING_KEY_FILE, unset here.
         "TRANSPARENCY_LOG_SIGNING_KEY",
+        "CLAMD_ADDRESS",
     ],
 )
 def test_missing_required_variable_is_refused(variable: str) -> None:
     assert_refused(run(SETUP, **{variable: None}), variable)
+
+
+def test_an_empty_antivirus_address_is_refused() -> None:
+    assert_refused(run(SETUP, CLAMD_ADDRESS="  "), "CLAMD_ADDRESS")

@@ -233,6 +233,9 @@ CELERY_BEAT_SCHEDULE = {
         "task": "evidence.tasks.remove_orphan_evidence_objects",
         "schedule": crontab(hour=4, minute=15),
     },
+    "reverify-evidence": {"task": "evidence.tasks.reverify_evidence", "schedule": 60 * 60},
+    "rescan-pending-evidence": {"task": "evidence.tasks.rescan_pending_evidence", "schedule": 60 * 60},
+    "purge-stale-evidence-staging": {"task": "evidence.tasks.purge_stale_staging", "schedule": 60 * 60},
     "purge-unconfirmed-pre-complaints": {
         "task": "filings.tasks.purge_unconfirmed_pre_complaints",
         "schedule": crontab(hour=3, minute=30),
@@ -308,6 +311,22 @@ EVIDENCE_RETENTION_DAYS = 3650
 # An object in the evidence store that no item points at after this long was left by a crash or an outage
 # between its write and the commit of its seal (or is an unfinished multipart upload): it is removed.
 EVIDENCE_ORPHAN_AGE_HOURS = 24
+# The working copy of a PDF (without its active content) is written by qpdf, which holds one whole stream in memory
+# at a time: PDFs with a larger stream get no working copy (their page warns about active content instead).
+EVIDENCE_WORKING_COPY_MAX_STREAM_BYTES = 256 * MiB
+# Staging files older than this are left over by crashed or abandoned uploads: a beat task removes them.
+EVIDENCE_STAGING_MAX_AGE_HOURS = 48
+# Each hourly re-verification run re-reads at most this many stored items and bytes, those checked longest ago
+# first (a run always checks at least one item, however large).
+EVIDENCE_REVERIFY_MAX_ITEMS_PER_RUN = 500
+EVIDENCE_REVERIFY_MAX_BYTES_PER_RUN = 20 * 1024 * MiB
+# Antivirus: the ClamAV daemon's address, a unix socket path ("/run/clamav/clamd.ctl") or "host:port". When set,
+# each new item stays "pending scan", and cannot be downloaded, until clamd has found it clean; if clamd cannot be
+# reached the item waits (fail closed) and the scan is retried. Unset (the embedded default only: production
+# requires it), items are available at once and their page says that no antivirus scanner looked at them.
+CLAMD_ADDRESS = ""
+# How long to wait for clamd's verdict once the whole file is sent (large files take a while).
+CLAMD_TIMEOUT_SECONDS = 600
 
 # Absolute links in emails point here.
 PORTAL_BASE_URL = "http://127.0.0.1:8000"

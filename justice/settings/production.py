@@ -6,6 +6,7 @@ Object storage: ``AWS_STORAGE_BUCKET_NAME``, ``EVIDENCE_BUCKET_NAME`` (Object Lo
 credentials (``AWS_S3_ENDPOINT_URL`` for a non-AWS store). See ``docker/README.md`` for the full list.
 """
 
+import email.utils
 import os
 from pathlib import Path
 
@@ -93,6 +94,20 @@ STORAGES["evidence"] = {  # noqa: F405
 }
 EVIDENCE_RETENTION_DAYS = int(env("EVIDENCE_RETENTION_DAYS", str(EVIDENCE_RETENTION_DAYS)))  # noqa: F405
 EVIDENCE_STAGING_DIR = Path(env("EVIDENCE_STAGING_DIR", str(EVIDENCE_STAGING_DIR)))  # noqa: F405
+EVIDENCE_STAGING_MAX_AGE_HOURS = int(env("EVIDENCE_STAGING_MAX_AGE_HOURS", str(EVIDENCE_STAGING_MAX_AGE_HOURS)))  # noqa: F405
+EVIDENCE_REVERIFY_MAX_ITEMS_PER_RUN = int(
+    env("EVIDENCE_REVERIFY_MAX_ITEMS_PER_RUN", str(EVIDENCE_REVERIFY_MAX_ITEMS_PER_RUN))  # noqa: F405
+)
+EVIDENCE_REVERIFY_MAX_BYTES_PER_RUN = int(
+    env("EVIDENCE_REVERIFY_MAX_BYTES_PER_RUN", str(EVIDENCE_REVERIFY_MAX_BYTES_PER_RUN))  # noqa: F405
+)
+# No evidence is downloadable before an antivirus has read it: production does not start without a scanner.
+CLAMD_ADDRESS = env("CLAMD_ADDRESS", "").strip()
+if not CLAMD_ADDRESS:
+    raise ImproperlyConfigured(
+        "Set CLAMD_ADDRESS to the ClamAV daemon's unix socket path or host:port: evidence must be scanned."
+    )
+CLAMD_TIMEOUT_SECONDS = int(env("CLAMD_TIMEOUT_SECONDS", str(CLAMD_TIMEOUT_SECONDS)))  # noqa: F405
 
 EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
 EMAIL_HOST = env("EMAIL_HOST", "localhost")
@@ -102,6 +117,13 @@ EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_flag("EMAIL_USE_TLS")
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", DEFAULT_FROM_EMAIL)  # noqa: F405
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Who receives alerts (evidence integrity failures, quarantined files): "Name <address>" or addresses, comma-separated.
+ADMINS = [
+    (name.strip() or address, address)
+    for entry in env("DJANGO_ADMINS", "").split(",")
+    if entry.strip()
+    for name, address in [email.utils.parseaddr(entry)]
+]
 
 # Behind a TLS-terminating proxy that sets X-Forwarded-Proto.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -144,3 +144,73 @@ def wav() -> bytes:
         recording.setframerate(8000)
         recording.writeframes(b"\x00\x00" * 800)
     return out.getvalue()
+
+
+def pdf_with_every_kind_of_active_content() -> bytes:
+    """Active content at every level a reader looks at: document (open action, events, JavaScript name tree,
+    attachments, XFA form), page (events, a link running JavaScript, a file attachment annotation), form field
+    (events), bookmark (launching a program)."""
+    document = pikepdf.new()
+    document.add_blank_page()
+    script = document.make_indirect(pikepdf.Dictionary(S=pikepdf.Name.JavaScript, JS=pikepdf.String("app.alert(1)")))
+    document.Root.OpenAction = script
+    document.Root.AA = pikepdf.Dictionary(WC=script)
+    document.Root.Names = pikepdf.Dictionary(
+        JavaScript=pikepdf.Dictionary(Names=pikepdf.Array([pikepdf.String("hello"), script]))
+    )
+    document.attachments["payload.txt"] = pikepdf.AttachedFileSpec(document, b"an embedded file")
+    page = document.pages[0].obj
+    page.AA = pikepdf.Dictionary(O=script)
+    attached = pikepdf.AttachedFileSpec(document, b"attached to the page", filename="note.txt")
+    field = document.make_indirect(
+        pikepdf.Dictionary(
+            FT=pikepdf.Name.Tx,
+            T=pikepdf.String("name"),
+            Subtype=pikepdf.Name.Widget,
+            Rect=pikepdf.Array([0, 0, 10, 10]),
+            AA=pikepdf.Dictionary(K=script),
+        )
+    )
+    page.Annots = pikepdf.Array(
+        [
+            document.make_indirect(
+                pikepdf.Dictionary(
+                    Type=pikepdf.Name.Annot,
+                    Subtype=pikepdf.Name.Link,
+                    Rect=pikepdf.Array([0, 0, 50, 50]),
+                    A=pikepdf.Dictionary(
+                        S=pikepdf.Name.URI,
+                        URI=pikepdf.String("https://example.org/"),
+                        Next=pikepdf.Dictionary(S=pikepdf.Name.JavaScript, JS=pikepdf.String("app.alert(2)")),
+                    ),
+                )
+            ),
+            document.make_indirect(
+                pikepdf.Dictionary(
+                    Type=pikepdf.Name.Annot,
+                    Subtype=pikepdf.Name.FileAttachment,
+                    Rect=pikepdf.Array([60, 60, 70, 70]),
+                    FS=attached.obj,
+                )
+            ),
+            field,
+        ]
+    )
+    document.Root.AcroForm = pikepdf.Dictionary(
+        Fields=pikepdf.Array([field]), XFA=document.make_stream(b"<xdp:xdp xmlns:xdp='http://ns.adobe.com/xdp/'/>")
+    )
+    bookmark = document.make_indirect(
+        pikepdf.Dictionary(
+            Title=pikepdf.String("Open"), A=pikepdf.Dictionary(S=pikepdf.Name.Launch, F=pikepdf.String("calc.exe"))
+        )
+    )
+    outlines = document.make_indirect(pikepdf.Dictionary(Type=pikepdf.Name.Outlines, First=bookmark, Last=bookmark))
+    bookmark.Parent = outlines
+    document.Root.Outlines = outlines
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
+# The EICAR anti-virus test file (eicar.org), assembled here so that this source file is not itself detected.
+EICAR = b"X5O!P%@AP[4\\PZX54(P^)7CC)7}$" + b"EICAR-STANDARD-ANTIVIRUS-TEST-FILE!" + b"$H+H*"

@@ -27,7 +27,7 @@ def test_the_item_page_shows_seal_status_and_custody_timeline_and_records_the_vi
 
     body = html.unescape(client.get(f"/evidence/{item.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode())
     assert item.seal.sha256 in body and "image/png" in body and "a.png" in body
-    assert "Not scanned for viruses yet: no antivirus scanner is connected to this portal yet." in body
+    assert "No antivirus scanner is configured on this portal: this file was not scanned for viruses." in body
     assert "Received and sealed" in body and "Downloaded" in body and "Procès-verbal n° 42" in body
     assert str(colleague.user) in body and officer.organisation.name in body
 

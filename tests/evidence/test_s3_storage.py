@@ -140,7 +140,7 @@ def test_a_tampered_new_version_cannot_stand_in_for_the_sealed_one(
     assert download(client, item) == content
     assert evidence_verify(item=item, actor=officer.user, purpose="Contrôle") is True
     item.refresh_from_db()
-    assert item.status == EvidenceItem.Status.PENDING_SCAN
+    assert item.status == EvidenceItem.Status.AVAILABLE
 
 
 def test_a_byte_flipped_in_an_unlocked_store_is_detected_on_download(
