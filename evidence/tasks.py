@@ -42,6 +42,8 @@ def remove_orphan_evidence_objects() -> None:
     from evidence.services import evidence_remove_orphans
 
     evidence_remove_orphans(older_than=timezone.now() - datetime.timedelta(hours=settings.EVIDENCE_ORPHAN_AGE_HOURS))
+
+
 @shared_task(
     acks_late=True,
     reject_on_worker_lost=True,
