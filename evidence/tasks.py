@@ -6,12 +6,15 @@ from celery import shared_task
 
 from evidence.monitor import monitor_local_log
 from evidence.translog import translog_checkpoint
+from evidence.tsa import checkpoints_timestamp_missing
 
 
 @shared_task(acks_late=True, ignore_result=True)
 def sign_checkpoint() -> None:
-    """Sign a checkpoint when the log has grown since the last one (idempotent: one checkpoint per size)."""
+    """Sign a checkpoint when the log has grown since the last one (idempotent: one checkpoint per size), and
+    time-stamp the checkpoints the authority could not stamp before (when one is configured)."""
     translog_checkpoint()
+    checkpoints_timestamp_missing()
 
 
 @shared_task(acks_late=True, ignore_result=True)

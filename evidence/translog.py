@@ -23,8 +23,9 @@ from django.db.models import Q
 from evidence.checkpoint import Checkpoint as SignedCheckpoint
 from evidence.keys import log_signer
 from evidence.merkle import HashSource, leaf_hash, node_hash
-from evidence.models import Checkpoint, CustodyEvent, LogEntry, LogHead, LogNode, Seal
+from evidence.models import Checkpoint, CheckpointTimestamp, CustodyEvent, LogEntry, LogHead, LogNode, Seal
 from evidence.seal import canonical_json, utc_timestamp
+from evidence.tsa import checkpoint_timestamp_try
 from evidence.verify import CUSTODY_RECORD_TYPE, RECEIPT_FORMAT
 
 logger = logging.getLogger(__name__)
@@ -173,6 +174,7 @@ def translog_checkpoint(*, now: datetime.datetime | None = None) -> Checkpoint:
     )
     if created:
         logger.info("transparency log checkpoint signed at size %s", size)
+        checkpoint_timestamp_try(checkpoint=checkpoint)
     return checkpoint
 
 
@@ -183,12 +185,12 @@ def checkpoint_covering(index: int) -> Checkpoint:
 
 
 def seal_receipt(seal: Seal) -> dict[str, Any]:
-    """The receipt bundle of a seal: its record, where it stands in the log, the proof and the signed checkpoint.
-    ``evidence.verify`` checks it offline."""
+    """The receipt bundle of a seal: its record, where it stands in the log, the proof, the signed checkpoint and
+    its time stamp when it has one (with the authority's certificates). ``evidence.verify`` checks it offline."""
     entry = LogEntry.objects.get(seal=seal)
     checkpoint = checkpoint_covering(entry.index)
     proof = hash_source(checkpoint.size).inclusion_proof(entry.index)
-    return {
+    receipt: dict[str, Any] = {
         "format": RECEIPT_FORMAT,
         "record": entry.data,
         "leaf_index": entry.index,
@@ -196,3 +198,10 @@ def seal_receipt(seal: Seal) -> dict[str, Any]:
         "inclusion_proof": [base64.b64encode(h).decode() for h in proof],
         "checkpoint": checkpoint.note,
     }
+    timestamp = CheckpointTimestamp.objects.filter(checkpoint=checkpoint).first()
+    if timestamp is not None:
+        receipt["timestamp"] = {
+            "reply": base64.b64encode(bytes(timestamp.response)).decode(),
+            "certificates": timestamp.certificates,
+        }
+    return receipt
