@@ -9,4 +9,5 @@ urlpatterns = [
     path("<uuid:pk>/", views.detail, name="detail"),
     path("<uuid:pk>/download/", views.download, name="download"),
     path("<uuid:pk>/receipt.json", views.receipt, name="receipt"),
+    path("<uuid:pk>/receipt.pdf", views.receipt_pdf, name="receipt_pdf"),
 ]

@@ -28,6 +28,8 @@ VALID_ENV = {
     "PORTAL_BASE_URL": "https://justice.example.org",
     "TRANSPARENCY_LOG_ORIGIN": LOG_ORIGIN,
     "TRANSPARENCY_LOG_SIGNING_KEY": Signer.generate(LOG_ORIGIN).encode(),
+    # Read when a PDF is signed, not at start-up.
+    "SEALING_CERTIFICATE_FILE": "/run/secrets/sealing.p12",
 }
 SETUP = "import django; django.setup()"
 
@@ -135,7 +137,12 @@ def test_missing_default_or_short_secret_key_is_refused(secret_key: str | None) 
         "TRANSPARENCY_LOG_ORIGIN",
         # Or TRANSPARENCY_LOG_SIGNING_KEY_FILE, unset here.
         "TRANSPARENCY_LOG_SIGNING_KEY",
+        "SEALING_CERTIFICATE_FILE",
     ],
 )
 def test_missing_required_variable_is_refused(variable: str) -> None:
     assert_refused(run(SETUP, **{variable: None}), variable)
+
+
+def test_a_time_stamping_authority_without_its_ca_chain_is_refused() -> None:
+    assert_refused(run(SETUP, TSA_URL="https://tsa.example.org/tsr"), "TSA_CA_CERTIFICATES_FILE")
