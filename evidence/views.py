@@ -169,3 +169,10 @@ def receipt_pdf(request: HttpRequest, pk: str) -> HttpResponse:
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+@login_required
+def log_status(request: HttpRequest) -> HttpResponse:
+    """For the staff of courts and prosecutor's offices: the log's size, last checkpoint, time stamp, monitor."""
+    user: User = request.user  # type: ignore[assignment]
+    return render(request, "evidence/log_status.html", {"status": selectors.log_status_get(user=user)})
