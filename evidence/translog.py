@@ -157,6 +157,8 @@ class DatabaseHashSource(HashSource):
         self._fetch(wanted - self.known.keys())
 
     def _fetch(self, keys: set[tuple[int, int]]) -> None:
+        if not keys:
+            return
         leaves = [index for level, index in keys if level == 0]
         nodes = [key for key in keys if key[0] > 0]
         connection = connections[router.db_for_read(LogNode)]
@@ -187,6 +189,15 @@ class DatabaseHashSource(HashSource):
     def inclusion_proof(self, index: int) -> list[bytes]:
         self._prefetch(lambda source: source.inclusion_proof(index))
         return super().inclusion_proof(index)
+
+    def leaf_and_inclusion_proof(self, index: int) -> tuple[bytes, list[bytes]]:
+        """The hash of leaf ``index`` and its inclusion proof, read in the same query."""
+
+        def leaf_and_proof(source: HashSource) -> tuple[bytes, list[bytes]]:
+            return source.perfect(0, index), HashSource.inclusion_proof(source, index)
+
+        self._prefetch(leaf_and_proof)
+        return leaf_and_proof(self)
 
     def consistency_proof(self, old_size: int) -> list[bytes]:
         self._prefetch(lambda source: source.consistency_proof(old_size))

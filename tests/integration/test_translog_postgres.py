@@ -29,6 +29,9 @@ def test_batched_appends_and_single_query_proofs_agree_with_a_tree_built_in_memo
             proof = hash_source(1500).inclusion_proof(index)
         assert proof == expected.inclusion_proof(index)
         verify_inclusion(leaf_hash(data[index].encode()), index, 1500, proof, expected.root())
+        with django_assert_max_num_queries(1):
+            leaf, same_proof = hash_source(1500).leaf_and_inclusion_proof(index)
+        assert (leaf, same_proof) == (leaf_hash(data[index].encode()), proof)
     assert hash_source(1500).consistency_proof(700) == expected.consistency_proof(700)
 
 
