@@ -22,6 +22,7 @@ run: install
 	$(MANAGE) migrate --noinput
 	$(MANAGE) seed_demo
 	$(MANAGE) translog_keygen --if-missing
+	$(MANAGE) sealing_keygen --if-missing
 	scripts/run-local.sh
 
 test: install

@@ -246,3 +246,29 @@ class Checkpoint(AppendOnlyModel):
 
     def __str__(self) -> str:
         return f"checkpoint at size {self.size}"
+
+
+class CheckpointTimestamp(AppendOnlyModel):
+    """An RFC 3161 time-stamp token over a checkpoint's signed note, from the configured time-stamping authority.
+    Added after the checkpoint (the authority may be unreachable when it is signed; beat retries)."""
+
+    checkpoint = models.OneToOneField(
+        Checkpoint, on_delete=models.PROTECT, related_name="timestamp", verbose_name=_("checkpoint")
+    )
+    # The DER TimeStampResp as the authority sent it (status and token), checked before it was stored.
+    response = models.BinaryField(_("time-stamp reply"))
+    # PEM certificates of the authority's chain (as configured when the token was obtained), so that a receipt
+    # can be checked offline years later.
+    certificates = models.TextField(_("authority certificates"))
+    authority = models.CharField(_("time-stamping authority"), max_length=500)
+    stamped_at = models.DateTimeField(_("time stamped"))
+    created_at = models.DateTimeField(_("obtained at"), default=timezone.now, editable=False)
+
+    objects = AppendOnlyQuerySet["CheckpointTimestamp"].as_manager()
+
+    class Meta:
+        verbose_name = _("checkpoint time stamp")
+        verbose_name_plural = _("checkpoint time stamps")
+
+    def __str__(self) -> str:
+        return f"time stamp of checkpoint {self.checkpoint_id} at {self.stamped_at:%Y-%m-%d %H:%M:%S}"

@@ -8,6 +8,7 @@ command ``translog_monitor --url``), which is what an outside auditor would run.
 from __future__ import annotations
 
 import base64
+import datetime
 import json
 import logging
 import urllib.request
@@ -16,6 +17,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.cache import cache
+from django.utils import timezone
 
 from evidence.checkpoint import Checkpoint as SignedCheckpoint
 from evidence.checkpoint import CheckpointError, Verifier
@@ -25,6 +27,8 @@ from evidence.translog import hash_source, translog_checkpoint
 
 logger = logging.getLogger(__name__)
 LAST_SEEN_KEY = "evidence:translog:last-seen-checkpoint"
+# The outcome of the local monitor's last run, for the clerks' status page.
+LAST_RESULT_KEY = "evidence:translog:last-monitor-result"
 
 
 class LogForkError(Exception):
@@ -57,13 +61,42 @@ def _alert(error: LogForkError) -> None:
     logger.error("ALERT transparency log: %s", error)
 
 
+@dataclass(frozen=True)
+class MonitorResult:
+    ok: bool
+    at: datetime.datetime
+    size: int | None
+    message: str
+
+
+def _record(result: MonitorResult) -> None:
+    cache.set(
+        LAST_RESULT_KEY,
+        {"ok": result.ok, "at": result.at.isoformat(), "size": result.size, "message": result.message},
+        timeout=None,
+    )
+
+
+def last_monitor_result() -> MonitorResult | None:
+    """What the local monitor found when it last ran (``None`` if it never ran, or the cache was emptied)."""
+    value = cache.get(LAST_RESULT_KEY)
+    if not isinstance(value, dict):
+        return None
+    return MonitorResult(
+        ok=bool(value["ok"]),
+        at=datetime.datetime.fromisoformat(value["at"]),
+        size=value.get("size"),
+        message=str(value.get("message", "")),
+    )
+
+
 def monitor_local_log() -> Observation:
     """Against this portal's database; the last seen checkpoint is kept in the cache (Redis in production)."""
     verifiers = log_verifiers()
     current = translog_checkpoint()
-    newer = open_checkpoint(current.note, verifiers)
     last_note = cache.get(LAST_SEEN_KEY)
     try:
+        newer = open_checkpoint(current.note, verifiers)
         if last_note:
             older = open_checkpoint(last_note, verifiers)
             if newer.size < older.size:
@@ -72,8 +105,10 @@ def monitor_local_log() -> Observation:
             check_extends(older, newer, proof)
     except LogForkError as error:
         _alert(error)
+        _record(MonitorResult(ok=False, at=timezone.now(), size=current.size, message=str(error)))
         raise
     cache.set(LAST_SEEN_KEY, current.note, timeout=None)
+    _record(MonitorResult(ok=True, at=timezone.now(), size=newer.size, message=""))
     return Observation(newer, current.note)
 
 

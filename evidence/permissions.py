@@ -78,3 +78,21 @@ def can_download_evidence(user: User | AnonymousUser, item: EvidenceItem) -> boo
     from evidence.models import EvidenceItem
 
     return can_view_evidence(user, item) and item.status == EvidenceItem.Status.AVAILABLE
+
+
+def can_view_log_status(user: User | AnonymousUser) -> bool:
+    """The transparency log's status page is for the staff of courts and prosecutor's offices, the administrators
+    of organisations, and the site's administrators."""
+    from justice.accounts.models import Membership, Organisation
+
+    if not user.is_authenticated:
+        return False
+    if user.is_superuser:
+        return True
+    memberships = user.memberships.active()
+    return bool(
+        memberships.filter(
+            organisation__kind__in=(Organisation.Kind.COURT, Organisation.Kind.PROSECUTOR_OFFICE)
+        ).exists()
+        or memberships.filter(role=Membership.Role.ORGANISATION_ADMIN).exists()
+    )

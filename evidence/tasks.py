@@ -14,12 +14,15 @@ from evidence.monitor import monitor_local_log
 from evidence.reverify import evidence_reverify, staging_purge
 from evidence.scan import evidence_scan, pending_scan_ids, scan_dispatch, scanner_configured
 from evidence.translog import translog_checkpoint
+from evidence.tsa import checkpoints_timestamp_missing
 
 
 @shared_task(acks_late=True, ignore_result=True)
 def sign_checkpoint() -> None:
-    """Sign a checkpoint when the log has grown since the last one (idempotent: one checkpoint per size)."""
+    """Sign a checkpoint when the log has grown since the last one (idempotent: one checkpoint per size), and
+    time-stamp the checkpoints the authority could not stamp before (when one is configured)."""
     translog_checkpoint()
+    checkpoints_timestamp_missing()
 
 
 @shared_task(acks_late=True, ignore_result=True)

@@ -1,10 +1,12 @@
-"""Offline verifier of seal receipts: ``python -m evidence.verify FILE RECEIPT --key PUBKEY``.
+"""Offline verifier of seal receipts: ``python -m evidence.verify FILE RECEIPT --key PUBKEY [--tsa-cert CA.pem]``.
 
 Checks, without Django and without any network access, that FILE is exactly the file the portal sealed: its
 SHA-256 and size match the seal record, the record is a leaf of the transparency log (inclusion proof), and the
-log's checkpoint is signed by the pinned key. Given an older checkpoint the user kept and a consistency proof,
-it also checks that the log only grew since. Exit status 0 with a one-line summary, 1 with the named reason of
-the failure, 2 for a usage error. Depends only on ``cryptography`` (and the standard library).
+log's checkpoint is signed by the pinned key. When the receipt carries an RFC 3161 time stamp of the checkpoint,
+it checks that too (imprint = the signed note, signature chaining to the pinned ``--tsa-cert``, or only to the
+certificates in the receipt, said so, when none is pinned). Given an older checkpoint the user kept and a
+consistency proof, it also checks that the log only grew since. Exit status 0 with a one-line summary, 1 with the
+named reason of the failure, 2 for a usage error. Depends only on ``cryptography`` and ``rfc3161-client``.
 """
 
 from __future__ import annotations
@@ -19,8 +21,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from cryptography import x509
+
 from evidence.checkpoint import Checkpoint, CheckpointError, Verifier, b64decode_canonical
 from evidence.merkle import ProofError, leaf_hash, verify_consistency, verify_inclusion
+from evidence.timestamp import StampedTime, TimestampError, check_timestamp, load_certificates
 
 RECEIPT_FORMAT = "justice-seal-receipt/v1"
 # The "type" of the log's leaves: seal records (what receipts carry) and custody events.
@@ -45,12 +50,20 @@ class Verified:
     sealed_at: str
     leaf_index: int
     checkpoint: Checkpoint
+    timestamp: StampedTime | None = None
+    # Whether the time stamp chains to a TSA certificate the user pinned, not only to those in the receipt.
+    timestamp_pinned: bool = False
 
     def summary(self) -> str:
-        return (
+        text = (
             f"OK: {self.sha256} ({self.size} bytes) is evidence {self.evidence_id}, sealed at {self.sealed_at}, "
             f"leaf {self.leaf_index} of {self.checkpoint.origin} at tree size {self.checkpoint.size}"
         )
+        if self.timestamp is not None:
+            text += f", checkpoint time-stamped at {self.timestamp.time.isoformat()} by {self.timestamp.authority}"
+            if not self.timestamp_pinned:
+                text += " (TSA not pinned: pass --tsa-cert to trust it)"
+        return text
 
 
 def file_digest(path: Path) -> tuple[str, int]:
@@ -99,6 +112,7 @@ def verify(
     verifier: Verifier,
     older_checkpoint: str | None = None,
     consistency_proof: Sequence[bytes] | None = None,
+    tsa_certificates: Sequence[x509.Certificate] | None = None,
 ) -> Verified:
     record_text = _field(receipt, "record", str, "receipt")
     try:
@@ -127,6 +141,8 @@ def verify(
     except ProofError as error:
         raise VerificationError("bad_inclusion", str(error)) from None
 
+    stamped = _check_timestamp(receipt, tsa_certificates)
+
     if older_checkpoint is not None:
         try:
             older = Checkpoint.open(older_checkpoint, verifier, origin=checkpoint.origin)
@@ -147,7 +163,35 @@ def verify(
         sealed_at=str(record.get("received_at", "?")),
         leaf_index=index,
         checkpoint=checkpoint,
+        timestamp=stamped,
+        timestamp_pinned=stamped is not None and bool(tsa_certificates),
     )
+
+
+def _check_timestamp(receipt: dict[str, Any], pinned: Sequence[x509.Certificate] | None) -> StampedTime | None:
+    """The receipt's RFC 3161 token over its checkpoint note, checked against the pinned TSA certificates, or
+    (weaker, and reported as such) against the self-signed ones the receipt carries."""
+    if "timestamp" not in receipt:
+        if pinned:
+            raise VerificationError("missing_timestamp", "a TSA is pinned but the receipt has no time stamp")
+        return None
+    timestamp = receipt["timestamp"]
+    if not isinstance(timestamp, dict):
+        raise VerificationError("malformed_receipt", "the receipt's time stamp is not an object")
+    certificates_pem = _field(timestamp, "certificates", str, "time stamp")
+    try:
+        reply = b64decode_canonical(_field(timestamp, "reply", str, "time stamp"))
+    except binascii.Error:
+        raise VerificationError("bad_timestamp", "the time-stamp token is not valid base64") from None
+    try:
+        chain = load_certificates(certificates_pem.encode()) if certificates_pem else []
+    except TimestampError as error:
+        raise VerificationError("bad_timestamp", str(error)) from None
+    trusted = list(pinned) if pinned else [c for c in chain if c.issuer == c.subject]
+    try:
+        return check_timestamp(reply, receipt["checkpoint"], trusted=trusted, chain=chain)
+    except TimestampError as error:
+        raise VerificationError("bad_timestamp", str(error)) from None
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -164,11 +208,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         type=Path,
         help="the consistency proof between --checkpoint and the receipt's checkpoint (base64 hashes, one a line)",
     )
+    parser.add_argument(
+        "--tsa-cert",
+        type=Path,
+        help="the time-stamping authority's root certificate (PEM) you trust; then the time stamp is required",
+    )
     args = parser.parse_args(argv)
     try:
         key_text = Path(args.key).read_text() if Path(args.key).is_file() else args.key
         verifier = Verifier.decode(key_text)
-    except CheckpointError as error:
+        tsa_certificates = load_certificates(args.tsa_cert.read_bytes()) if args.tsa_cert else None
+    except (CheckpointError, TimestampError, OSError) as error:
         print(f"usage error: {error}", file=sys.stderr)
         return 2
     try:
@@ -184,6 +234,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             verifier=verifier,
             older_checkpoint=args.checkpoint.read_bytes().decode("utf-8", "replace") if args.checkpoint else None,
             consistency_proof=proof,
+            tsa_certificates=tsa_certificates,
         )
     except OSError as error:
         print(f"usage error: {error}", file=sys.stderr)

@@ -21,6 +21,7 @@ from evidence import permissions, scan, selectors, services, workingcopy
 from evidence.forms import EvidenceDownloadForm, EvidenceUploadForm
 from evidence.ingest import EvidenceUploadHandler, IngestError
 from evidence.models import EvidenceItem
+from evidence.receipt_pdf import seal_receipt_pdf
 from evidence.storage import StoreUnavailableError
 from evidence.translog import seal_receipt
 from justice.accounts.models import User
@@ -194,3 +195,24 @@ def receipt(request: HttpRequest, pk: str) -> HttpResponse:
         content_disposition_header(as_attachment=True, filename=f"receipt-{item.pk}.json") or ""
     )
     return response
+
+
+@login_required
+def receipt_pdf(request: HttpRequest, pk: str) -> HttpResponse:
+    """The human-readable seal receipt, PAdES-signed by the portal; same access as the JSON receipt."""
+    user: User = request.user  # type: ignore[assignment]
+    item = selectors.evidence_get(user=user, pk=pk)
+    response = HttpResponse(seal_receipt_pdf(seal=item.seal), content_type="application/pdf")
+    response["Content-Disposition"] = (
+        content_disposition_header(as_attachment=True, filename=f"receipt-{item.pk}.pdf") or ""
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+def log_status(request: HttpRequest) -> HttpResponse:
+    """For the staff of courts and prosecutor's offices: the log's size, last checkpoint, time stamp, monitor."""
+    user: User = request.user  # type: ignore[assignment]
+    return render(request, "evidence/log_status.html", {"status": selectors.log_status_get(user=user)})

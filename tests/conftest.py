@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value, yield_hotp_counters_from_time
+from django.conf import LazySettings
 from django.core.cache import cache
 from django.test import Client
 
 from justice.accounts.models import User
+from justice.signing import demo_sealing_certificate_create
 from tests.accounts.factories import PASSWORD
 from tests.sandbox_idp import federation, sandbox_idp
 
@@ -43,3 +46,20 @@ def login_with_password() -> Callable[[Client, User], object]:
         return response
 
     return login
+
+
+@pytest.fixture(scope="session")
+def sealing_files(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """A demo sealing certificate and key (PEM), made once per session like `manage.py sealing_keygen` does."""
+    folder = tmp_path_factory.mktemp("sealing")
+    certificate, key = folder / "sealing.pem", folder / "sealing.key"
+    demo_sealing_certificate_create(certificate_file=certificate, key_file=key, organisation="Portail justice (tests)")
+    return certificate, key
+
+
+@pytest.fixture
+def sealing_certificate(settings: LazySettings, sealing_files: tuple[Path, Path]) -> Path:
+    """The portal configured with the demo sealing certificate; returns the certificate's PEM file."""
+    settings.SEALING_CERTIFICATE_FILE, settings.SEALING_KEY_FILE = (str(path) for path in sealing_files)
+    settings.SEALING_KEY_PASSPHRASE = ""
+    return sealing_files[0]

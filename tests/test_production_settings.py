@@ -29,6 +29,8 @@ VALID_ENV = {
     "TRANSPARENCY_LOG_ORIGIN": LOG_ORIGIN,
     "TRANSPARENCY_LOG_SIGNING_KEY": Signer.generate(LOG_ORIGIN).encode(),
     "CLAMD_ADDRESS": "clamav.internal:3310",
+    # Read when a PDF is signed, not at start-up.
+    "SEALING_CERTIFICATE_FILE": "/run/secrets/sealing.p12",
 }
 SETUP = "import django; django.setup()"
 
@@ -137,6 +139,7 @@ def test_missing_default_or_short_secret_key_is_refused(secret_key: str | None) 
         # Or TRANSPARENCY_LOG_SIGNING_KEY_FILE, unset here.
         "TRANSPARENCY_LOG_SIGNING_KEY",
         "CLAMD_ADDRESS",
+        "SEALING_CERTIFICATE_FILE",
     ],
 )
 def test_missing_required_variable_is_refused(variable: str) -> None:
@@ -145,3 +148,7 @@ def test_missing_required_variable_is_refused(variable: str) -> None:
 
 def test_an_empty_antivirus_address_is_refused() -> None:
     assert_refused(run(SETUP, CLAMD_ADDRESS="  "), "CLAMD_ADDRESS")
+
+
+def test_a_time_stamping_authority_without_its_ca_chain_is_refused() -> None:
+    assert_refused(run(SETUP, TSA_URL="https://tsa.example.org/tsr"), "TSA_CA_CERTIFICATES_FILE")

@@ -11,6 +11,7 @@ from django.shortcuts import render
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from evidence.permissions import can_view_log_status
 from filings.selectors import dashboard_panels
 from justice.accounts.models import Membership, User
 from justice.accounts.selectors import membership_list_active
@@ -36,6 +37,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "personal_panel": panels.get(None),
             "Role": Membership.Role,
             "is_citizen": not memberships,
+            "can_view_log_status": can_view_log_status(user),
         },
     )
 

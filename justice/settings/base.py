@@ -287,6 +287,16 @@ TRANSPARENCY_LOG_ORIGIN = "justice.localhost/log"
 TRANSPARENCY_LOG_SIGNING_KEY = ""
 TRANSPARENCY_LOG_SIGNING_KEY_FILE: str | None = None
 TRANSPARENCY_LOG_PREVIOUS_KEYS: list[str] = []
+# RFC 3161 time stamps of checkpoints (optional; none in the embedded default): the authority's URL, and a PEM file
+# of its certificate chain (root last) that its tokens must chain to. Receipts carry that chain for offline checks.
+TSA_URL = ""
+TSA_CA_CERTIFICATES_FILE: str | None = None
+TSA_TIMEOUT_SECONDS = 10
+# The portal's sealing certificate, which PAdES-signs the PDFs it issues (justice/signing.py): a PKCS#12 file
+# (SEALING_KEY_FILE unset), or a PEM certificate (chain) and a PEM private key. SEALING_KEY_PASSPHRASE if encrypted.
+SEALING_CERTIFICATE_FILE: str | None = None
+SEALING_KEY_FILE: str | None = None
+SEALING_KEY_PASSPHRASE = ""
 # Evidence ingest. Uploads stream into EVIDENCE_STAGING_DIR (hashed on the way in) and are checked there, so a
 # refused file never reaches the write-once evidence store. Keep it on the same file system as the local
 # evidence store: accepting a file is then a rename.

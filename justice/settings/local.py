@@ -14,6 +14,9 @@ STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.Static
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
 TRANSPARENCY_LOG_SIGNING_KEY_FILE = str(VAR_DIR / "keys" / "transparency-log.key")  # noqa: F405
+# A self-signed demo sealing certificate, made by `manage.py sealing_keygen --if-missing` (make run).
+SEALING_CERTIFICATE_FILE = str(VAR_DIR / "keys" / "sealing-certificate.pem")  # noqa: F405
+SEALING_KEY_FILE = str(VAR_DIR / "keys" / "sealing-key.pem")  # noqa: F405
 
 # The sandbox identity provider (idp/) that scripts/run-local.sh starts beside the portal. Its client
 # registration is made by `idp/manage.py idp_seed` with the same (sandbox-only) credentials.

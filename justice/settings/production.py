@@ -80,6 +80,15 @@ TRANSPARENCY_LOG_SIGNING_KEY_FILE = os.environ.get("TRANSPARENCY_LOG_SIGNING_KEY
 if not TRANSPARENCY_LOG_SIGNING_KEY and not TRANSPARENCY_LOG_SIGNING_KEY_FILE:
     raise ImproperlyConfigured("Set TRANSPARENCY_LOG_SIGNING_KEY or TRANSPARENCY_LOG_SIGNING_KEY_FILE.")
 TRANSPARENCY_LOG_PREVIOUS_KEYS = [k for k in os.environ.get("TRANSPARENCY_LOG_PREVIOUS_KEYS", "").split() if k]
+# RFC 3161 time stamps of checkpoints: optional, but an authority is trusted only with its CA chain.
+TSA_URL = os.environ.get("TSA_URL", "")
+TSA_CA_CERTIFICATES_FILE = os.environ.get("TSA_CA_CERTIFICATES_FILE") or None
+if TSA_URL and not TSA_CA_CERTIFICATES_FILE:
+    raise ImproperlyConfigured("TSA_URL is set: set TSA_CA_CERTIFICATES_FILE to the authority's CA chain (PEM).")
+# The sealing certificate that PAdES-signs the PDFs the portal issues (PKCS#12, or PEM with SEALING_KEY_FILE).
+SEALING_CERTIFICATE_FILE = env("SEALING_CERTIFICATE_FILE")
+SEALING_KEY_FILE = os.environ.get("SEALING_KEY_FILE") or None
+SEALING_KEY_PASSPHRASE = os.environ.get("SEALING_KEY_PASSPHRASE", "")
 # Evidence originals: a bucket of their own, created with Object Lock enabled (versioning on); each object gets a
 # COMPLIANCE retention of EVIDENCE_RETENTION_DAYS, set per object at upload.
 STORAGES["evidence"] = {  # noqa: F405

@@ -17,7 +17,9 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from evidence.checkpoint import Checkpoint, Signer
 from evidence.merkle import leaf_hash, memory_source
+from evidence.timestamp import timestamp_request
 from evidence.verify import RECEIPT_FORMAT, SEAL_RECORD_TYPE, VerificationError, verify
+from tests.tsa import LocalTSA
 
 ORIGIN = "justice.example/log"
 ROOT = Path(__file__).resolve().parents[2]
@@ -31,7 +33,13 @@ class Bundle:
     """A sealed file inside a log of other leaves, with its receipt, as the portal would hand them out."""
 
     def __init__(
-        self, *, index: int = 5, size: int = 13, file: bytes | None = None, signer: Signer | None = None
+        self,
+        *,
+        index: int = 5,
+        size: int = 13,
+        file: bytes | None = None,
+        signer: Signer | None = None,
+        tsa: LocalTSA | None = None,
     ) -> None:
         self.signer = signer or Signer(ORIGIN, Ed25519PrivateKey.generate())
         self.file = bytes(random.Random(1).randrange(256) for _ in range(4096)) if file is None else file
@@ -58,6 +66,14 @@ class Bundle:
             "inclusion_proof": [base64.b64encode(h).decode() for h in self.source.inclusion_proof(index)],
             "checkpoint": Checkpoint(self.signer.name, size, self.source.root()).sign([self.signer]),
         }
+        self.tsa = tsa
+        if tsa is not None:
+            # The authority's real reply (OpenSSL, no network) over the note, as the portal stores it.
+            reply = tsa.reply(timestamp_request(self.receipt["checkpoint"]).as_bytes())
+            self.receipt["timestamp"] = {
+                "reply": base64.b64encode(reply).decode(),
+                "certificates": tsa.ca_file.read_text(),
+            }
 
     def check(self, *, file: bytes | None = None, receipt: dict[str, Any] | None = None, **kwargs: Any):
         data = self.file if file is None else file
@@ -66,7 +82,7 @@ class Bundle:
             file_size=len(data),
             receipt=receipt or self.receipt,
             verifier=self.signer.verifier,
-            **kwargs,
+            **{"tsa_certificates": [self.tsa.ca_certificate] if self.tsa else None, **kwargs},
         )
 
 
@@ -82,11 +98,43 @@ def test_an_untouched_file_and_receipt_verify() -> None:
     assert result.leaf_index == 5 and result.checkpoint.size == 13
 
 
-def test_a_thousand_random_single_byte_mutations_are_all_rejected_with_a_named_reason() -> None:
-    bundle = Bundle()
+def test_a_time_stamped_receipt_verifies_against_the_pinned_authority(local_tsa: LocalTSA) -> None:
+    bundle = Bundle(tsa=local_tsa)
+    result = bundle.check()
+    assert result.timestamp is not None and result.timestamp_pinned
+    assert "Test time-stamping unit" in result.timestamp.authority
+    assert "time-stamped at" in result.summary() and "not pinned" not in result.summary()
+    unpinned = bundle.check(tsa_certificates=None)
+    assert unpinned.timestamp == result.timestamp and "TSA not pinned" in unpinned.summary()
+
+
+def test_a_time_stamp_of_another_authority_or_none_at_all_is_refused(tmp_path: Path, local_tsa: LocalTSA) -> None:
+    bundle = Bundle(tsa=local_tsa)
+    stranger = LocalTSA(tmp_path / "other")
+    with pytest.raises(VerificationError) as error:
+        bundle.check(tsa_certificates=[stranger.ca_certificate])
+    assert error.value.reason == "bad_timestamp"
+    # A token over another note (the checkpoint of another size) does not vouch for this one.
+    other_note = Checkpoint(ORIGIN, 12, bundle.source.root()).sign([bundle.signer])
+    reply = local_tsa.reply(timestamp_request(other_note).as_bytes())
+    stamp = {**bundle.receipt["timestamp"], "reply": base64.b64encode(reply).decode()}
+    swapped = {**bundle.receipt, "timestamp": stamp}
+    with pytest.raises(VerificationError) as error:
+        bundle.check(receipt=swapped)
+    assert error.value.reason == "bad_timestamp" and "Mismatch between messages" in str(error.value)
+    without = {k: v for k, v in bundle.receipt.items() if k != "timestamp"}
+    with pytest.raises(VerificationError) as error:
+        bundle.check(receipt=without)
+    assert error.value.reason == "missing_timestamp"
+
+
+@pytest.mark.usefixtures("no_network")
+def test_a_thousand_random_single_byte_mutations_are_all_rejected_with_a_named_reason(local_tsa: LocalTSA) -> None:
+    bundle = Bundle(tsa=local_tsa)
+    assert bundle.check().timestamp is not None
     rng = random.Random(20261123)
     reasons: dict[str, int] = {}
-    targets = ["file", "record", "proof", "checkpoint"]
+    targets = ["file", "record", "proof", "checkpoint", "timestamp"]
     for attempt in range(1000):
         target = targets[attempt % len(targets)]
         receipt = dict(bundle.receipt)
@@ -100,12 +148,19 @@ def test_a_thousand_random_single_byte_mutations_are_all_rejected_with_a_named_r
             which = rng.randrange(len(proof))
             proof[which] = base64.b64encode(flip(base64.b64decode(proof[which]), rng)).decode()
             receipt["inclusion_proof"] = proof
-        else:
+        elif target == "checkpoint":
             receipt["checkpoint"] = flip(bundle.receipt["checkpoint"].encode(), rng).decode("utf-8", "replace")
+        else:
+            token = base64.b64decode(bundle.receipt["timestamp"]["reply"])
+            receipt["timestamp"] = {
+                **bundle.receipt["timestamp"],
+                "reply": base64.b64encode(flip(token, rng)).decode(),
+            }
         with pytest.raises(VerificationError) as error:
             bundle.check(file=file, receipt=receipt)
         reasons[error.value.reason] = reasons.get(error.value.reason, 0) + 1
     assert sum(reasons.values()) == 1000
+    assert reasons["bad_timestamp"] == 200
     assert {"hash_mismatch", "bad_inclusion", "bad_checkpoint"} <= set(reasons)
 
 
@@ -153,7 +208,9 @@ def test_consistency_with_an_older_checkpoint_the_user_kept() -> None:
     assert error.value.reason == "inconsistent_log"
 
 
-def run_cli(tmp_path: Path, bundle: Bundle, *, file: bytes | None = None) -> subprocess.CompletedProcess[str]:
+def run_cli(
+    tmp_path: Path, bundle: Bundle, *, file: bytes | None = None, options: tuple[str, ...] = ()
+) -> subprocess.CompletedProcess[str]:
     (tmp_path / "exhibit.pdf").write_bytes(bundle.file if file is None else file)
     (tmp_path / "receipt.json").write_text(json.dumps(bundle.receipt))
     (tmp_path / "log.pub").write_text(bundle.signer.verifier.encode())
@@ -162,7 +219,7 @@ def run_cli(tmp_path: Path, bundle: Bundle, *, file: bytes | None = None) -> sub
         "import sys; from evidence.verify import main; rc = main(sys.argv[1:]); "
         "assert 'django' not in sys.modules, 'the verifier imported Django'; sys.exit(rc)"
     )
-    command = [sys.executable, "-c", code, "exhibit.pdf", "receipt.json", "--key", "log.pub"]
+    command = [sys.executable, "-c", code, "exhibit.pdf", "receipt.json", "--key", "log.pub", *options]
     if shutil.which("unshare") and subprocess.run(["unshare", "-n", "true"], check=False).returncode == 0:
         command = ["unshare", "-n", *command]
     return subprocess.run(
@@ -178,3 +235,16 @@ def test_the_command_line_verifies_offline_without_django(tmp_path: Path) -> Non
     result = run_cli(tmp_path, bundle, file=bundle.file[:-1] + b"!")
     assert result.returncode == 1
     assert result.stdout.startswith("FAILED (hash_mismatch)")
+
+
+def test_the_command_line_checks_the_time_stamp_against_the_pinned_authority(
+    tmp_path: Path, local_tsa: LocalTSA
+) -> None:
+    bundle = Bundle(tsa=local_tsa)
+    result = run_cli(tmp_path, bundle, options=("--tsa-cert", str(local_tsa.ca_file)))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "time-stamped at" in result.stdout and "not pinned" not in result.stdout
+    stranger = LocalTSA(tmp_path / "other")
+    result = run_cli(tmp_path, bundle, options=("--tsa-cert", str(stranger.ca_file)))
+    assert result.returncode == 1
+    assert result.stdout.startswith("FAILED (bad_timestamp)")

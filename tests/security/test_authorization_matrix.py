@@ -313,6 +313,14 @@ MATRIX: dict[str, Rule] = {
     "evidence:download": Rule(
         evidence("police", "download/"), allowed=roles("police"), method="POST", also=frozenset({400})
     ),
+    "evidence:receipt_pdf": Rule(evidence("citizen", "receipt.pdf"), allowed=roles("citizen")),
+    # The transparency log's health: staff of courts and prosecutor's offices, organisation administrators.
+    "evidence:log_status": Rule(
+        "/evidence/log/status/",
+        allowed=roles(
+            "clerk", "other clerk", "office clerk", "judge", "other judge", "prosecutor", "org admin", "other org admin"
+        ),
+    ),
     "evidence:receipt": Rule(evidence("citizen", "receipt.json"), allowed=roles("citizen")),
 }  # fmt: skip
 
@@ -371,6 +379,7 @@ def ask(client: Client, rule: Rule, path: str) -> Any:
 
 
 @pytest.mark.parametrize("name", sorted(MATRIX))
+@pytest.mark.usefixtures("sealing_certificate")  # receipts are signed PDFs
 def test_the_matrix(world: World, name: str) -> None:
     rule = MATRIX[name]
     path = rule.path(world) if callable(rule.path) else rule.path
