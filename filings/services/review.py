@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from filings import permissions
 from filings.models import Case, ClaimType, Filing, RejectionReason
+from filings.services import notices
 from filings.services.base import FilingError, filing_lock, transition
 from filings.services.cases import case_add_parties_from_filing, case_open
 from justice.accounts.models import Organisation, User
@@ -69,6 +70,7 @@ def filing_review(*, filing: Filing, actor: User, decision: str, rejection_reaso
         )
         if decision != Filing.Decision.REJECTED and filing.kind != Filing.Kind.PRE_COMPLAINT:
             _docket(filing=filing, actor=actor)
+        notices.filing_notify_reviewed(filing=filing)
     logger.info("filing %s reviewed (%s) by user %s", filing.pk, decision, actor.pk)
     return filing
 

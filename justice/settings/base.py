@@ -47,6 +47,8 @@ INSTALLED_APPS = [
     "justice.portal",
     "filings",
     "evidence",
+    "justice.outbox",
+    "justice.notifications",
 ]
 
 MIDDLEWARE = [
@@ -65,6 +67,7 @@ MIDDLEWARE = [
     "justice.accounts.middleware.SessionLifetimeMiddleware",
     "justice.accounts.middleware.StaffMFARequiredMiddleware",
     "justice.portal.middleware.NoStoreForSignedInMiddleware",
+    "justice.notifications.middleware.RecipientLanguageMiddleware",
 ]
 
 ROOT_URLCONF = "justice.urls"
@@ -82,6 +85,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "justice.portal.context_processors.portal",
+                "justice.notifications.context_processors.notifications",
             ],
         },
     },
@@ -218,6 +222,13 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
+# The transactional outbox (justice/outbox): seconds between two runs of the relay, the most messages it publishes
+# per run, the longest wait between two attempts at a message the broker refused, and how long published messages
+# are kept (to investigate).
+OUTBOX_RELAY_SECONDS = 5
+OUTBOX_RELAY_BATCH = 200
+OUTBOX_MAX_BACKOFF_SECONDS = 60
+OUTBOX_KEEP_PUBLISHED_DAYS = 7
 # Minutes between two checkpoints of the transparency log (signed only when the log has grown).
 TRANSPARENCY_LOG_CHECKPOINT_MINUTES = 5
 CELERY_BEAT_SCHEDULE = {
@@ -229,6 +240,16 @@ CELERY_BEAT_SCHEDULE = {
     "purge-unconfirmed-pre-complaints": {
         "task": "filings.tasks.purge_unconfirmed_pre_complaints",
         "schedule": crontab(hour=3, minute=30),
+    },
+    # The transactional outbox's relay (justice/outbox): a run older than its interval is dropped, a newer follows.
+    "relay-outbox": {
+        "task": "justice.outbox.tasks.relay_outbox",
+        "schedule": OUTBOX_RELAY_SECONDS,
+        "options": {"expires": OUTBOX_RELAY_SECONDS},
+    },
+    "purge-published-outbox": {
+        "task": "justice.outbox.tasks.purge_published_outbox",
+        "schedule": crontab(hour=4, minute=10),
     },
 }
 
