@@ -28,6 +28,9 @@ CELERY_TASK_EAGER_PROPAGATES = True
 if "CELERY_BROKER_URL" in os.environ:
     CELERY_BROKER_URL = os.environ["CELERY_BROKER_URL"]
     CELERY_BROKER_TRANSPORT_OPTIONS = {}
+    # A worker of an integration test sends its own tasks (the outbox relay's) to the queue it consumes.
+    if "CELERY_TASK_DEFAULT_QUEUE" in os.environ:
+        CELERY_TASK_DEFAULT_QUEUE = os.environ["CELERY_TASK_DEFAULT_QUEUE"]
     # Fault-injection tests redeliver the task of a killed worker after seconds rather than the default hour.
     if "CELERY_VISIBILITY_TIMEOUT" in os.environ:
         CELERY_BROKER_TRANSPORT_OPTIONS = {
