@@ -11,7 +11,7 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
 
 from filings import permissions
-from filings.models import Case, Filing, FilingEvent, Mandate, Party
+from filings.models import AppointmentSlot, Case, Filing, FilingEvent, Mandate, Party
 from justice.accounts.models import Membership, Organisation, User
 
 if TYPE_CHECKING:
@@ -213,3 +213,33 @@ def dashboard_panels(*, user: User, memberships: Sequence[MembershipType]) -> di
                 ),
             )
     return panels
+
+
+# --- Appointments of pre-complaints ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AppointmentState:
+    """Where a pre-complaint's appointment stands: the times still offered, and the one chosen (if any)."""
+
+    proposed: Sequence[AppointmentSlot] = ()
+    chosen: AppointmentSlot | None = None
+
+    @property
+    def confirmed(self) -> bool:
+        return self.chosen is not None and self.chosen.status == AppointmentSlot.Status.CONFIRMED
+
+
+def appointment_state(*, filing: Filing) -> AppointmentState | None:
+    """``None`` for anything but a pre-complaint; one query otherwise. Call it only for a filing the user sees."""
+    if filing.kind != Filing.Kind.PRE_COMPLAINT:
+        return None
+    slots = list(
+        AppointmentSlot.objects.filter(filing=filing)
+        .exclude(status=AppointmentSlot.Status.WITHDRAWN)
+        .order_by("starts_at", "pk")
+    )
+    chosen = next((slot for slot in slots if slot.status != AppointmentSlot.Status.PROPOSED), None)
+    return AppointmentState(
+        proposed=[slot for slot in slots if slot.status == AppointmentSlot.Status.PROPOSED], chosen=chosen
+    )

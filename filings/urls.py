@@ -1,6 +1,6 @@
 from django.urls import path
 
-from filings.views import drafts, follow, review
+from filings.views import appointments, drafts, follow, review
 
 app_name = "filings"
 urlpatterns = [
@@ -16,6 +16,9 @@ urlpatterns = [
     path("<int:pk>/cancel/", drafts.cancel, name="cancel"),
     path("<int:pk>/copy/", drafts.copy, name="copy"),
     path("<int:pk>/review/", review.review, name="review"),
+    path("<int:pk>/appointment/", appointments.pick, name="appointment"),
+    path("<int:pk>/appointment/propose/", appointments.propose, name="appointment_propose"),
+    path("<int:pk>/appointment/confirm/", appointments.confirm, name="appointment_confirm"),
     path("received/<int:organisation_pk>/", review.queue, name="queue"),
     path("cases/<int:pk>/", follow.case_detail, name="case"),
     path("cases/<int:case_pk>/submission/", drafts.submission_start, name="submission_start"),

@@ -50,6 +50,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_cancel": permissions.can_cancel_filing(user, filing),
             "can_copy": permissions.can_copy_filing(user, filing),
             "can_review": permissions.can_review_filing(user, filing) and filing.status == Filing.Status.SUBMITTED,
+            "appointment": selectors.appointment_state(filing=filing),
         },
     )
 

@@ -112,6 +112,7 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
             "form": form if filing.status == Filing.Status.SUBMITTED else None,
             "sections": content.summary(kind=filing.kind, content=filing.content),
             "timeline": wording.timeline(filing, list(selectors.filing_events(filing=filing))),
+            "appointment": selectors.appointment_state(filing=filing),
         },
         status=400 if form.is_bound and form.errors else 200,
     )
