@@ -91,6 +91,10 @@ def _publish(message: OutboxMessage, *, connection: Any) -> None:
     if connection is not None:
         options["connection"] = connection
     task = celery_app.tasks.get(message.task_name)
+    if task is None:
+        # A web process imports a task module only when something uses it: load every app's tasks, once.
+        celery_app.loader.import_default_modules()
+        task = celery_app.tasks.get(message.task_name)
     if task is not None:
         # apply_async honours the task's own routing and options (and runs it in-process when tasks are eager).
         task.apply_async(args=message.args, kwargs=message.kwargs, **options)
