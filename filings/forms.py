@@ -480,3 +480,77 @@ class ExhibitUploadForm(PortalForm):
             "title is used for each, followed by its file name."
         ),
     )
+
+
+# --- Appointments of pre-complaints ---------------------------------------------------------------------------------
+
+
+class AppointmentSlotForm(PortalForm):
+    """One time the police unit offers. A row left blank is ignored."""
+
+    date = forms.DateField(label=_("Date"), widget=_date_input())
+    time = forms.TimeField(
+        label=_("Time"),
+        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+        help_text=_("For example 14:30."),
+    )
+    place = forms.CharField(
+        label=_("Place"), max_length=300, help_text=_("The address of the unit, and where to go when there.")
+    )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        day, hour = cleaned.get("date"), cleaned.get("time")
+        if day is not None and hour is not None:
+            starts_at = timezone.make_aware(datetime.datetime.combine(day, hour))
+            if starts_at <= timezone.now():
+                self.add_error("date", _("This date and time is already past: propose a time to come."))
+            cleaned["starts_at"] = starts_at
+        return cleaned
+
+
+class BaseAppointmentSlotFormSet(forms.BaseFormSet):
+    def clean(self) -> None:
+        super().clean()
+        if any(self.errors):
+            return
+        filled = [form.cleaned_data for form in self.forms if form.cleaned_data]
+        if not filled:
+            raise forms.ValidationError(_("Propose at least one date and time."), code="empty")
+        times = [entry["starts_at"] for entry in filled]
+        if len(set(times)) != len(times):
+            raise forms.ValidationError(_("The same date and time is proposed twice."), code="duplicate")
+
+    def slots(self) -> list[tuple[datetime.datetime, str]]:
+        return [
+            (form.cleaned_data["starts_at"], form.cleaned_data["place"]) for form in self.forms if form.cleaned_data
+        ]
+
+
+APPOINTMENT_SLOT_ROWS = 3
+AppointmentSlotFormSet = cast(
+    "type[BaseAppointmentSlotFormSet]",
+    forms.formset_factory(
+        AppointmentSlotForm,
+        formset=BaseAppointmentSlotFormSet,
+        extra=APPOINTMENT_SLOT_ROWS,
+        max_num=APPOINTMENT_SLOT_ROWS,
+        validate_max=True,
+    ),
+)
+
+
+class AppointmentPickForm(PortalForm):
+    slot = forms.TypedChoiceField(
+        label=_("The time that suits you"),
+        coerce=int,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose one of the times proposed.")},
+    )
+
+    def __init__(self, *args: Any, choices: list[tuple[int, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["slot"].choices = choices
+        self.fields["slot"].error_messages["invalid_choice"] = _(
+            "This time is not one the unit proposes: choose one of the list."
+        )

@@ -11,7 +11,7 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
 
 from filings import permissions
-from filings.models import Case, Exhibit, Filing, FilingEvent, Mandate, Party, ServiceRecord
+from filings.models import AppointmentSlot, Case, Exhibit, Filing, FilingEvent, Mandate, Party, ServiceRecord
 from justice.accounts.models import Membership, Organisation, User
 
 if TYPE_CHECKING:
@@ -268,4 +268,34 @@ def case_list_visible(*, user: User) -> QuerySet[Case]:
         Case.objects.filter(permissions.case_visibility_q(user))
         .select_related("court", "claim_type")
         .order_by("-opened_at", "-pk")
+    )
+
+
+# --- Appointments of pre-complaints ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AppointmentState:
+    """Where a pre-complaint's appointment stands: the times still offered, and the one chosen (if any)."""
+
+    proposed: Sequence[AppointmentSlot] = ()
+    chosen: AppointmentSlot | None = None
+
+    @property
+    def confirmed(self) -> bool:
+        return self.chosen is not None and self.chosen.status == AppointmentSlot.Status.CONFIRMED
+
+
+def appointment_state(*, filing: Filing) -> AppointmentState | None:
+    """``None`` for anything but a pre-complaint; one query otherwise. Call it only for a filing the user sees."""
+    if filing.kind != Filing.Kind.PRE_COMPLAINT:
+        return None
+    slots = list(
+        AppointmentSlot.objects.filter(filing=filing)
+        .exclude(status=AppointmentSlot.Status.WITHDRAWN)
+        .order_by("starts_at", "pk")
+    )
+    chosen = next((slot for slot in slots if slot.status != AppointmentSlot.Status.PROPOSED), None)
+    return AppointmentState(
+        proposed=[slot for slot in slots if slot.status == AppointmentSlot.Status.PROPOSED], chosen=chosen
     )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from filings.views import assisted, drafts, exhibits, follow, review
+from filings.views import appointments, assisted, drafts, exhibits, follow, review
 
 app_name = "filings"
 urlpatterns = [
@@ -21,6 +21,9 @@ urlpatterns = [
     path("<int:pk>/exhibits/<int:exhibit_pk>/move/", exhibits.exhibit_move, name="exhibit_move"),
     path("<int:pk>/exhibits/<int:exhibit_pk>/remove/", exhibits.exhibit_remove, name="exhibit_remove"),
     path("<int:pk>/exhibits/<int:exhibit_pk>/download/", exhibits.exhibit_download, name="exhibit_download"),
+    path("<int:pk>/appointment/", appointments.pick, name="appointment"),
+    path("<int:pk>/appointment/propose/", appointments.propose, name="appointment_propose"),
+    path("<int:pk>/appointment/confirm/", appointments.confirm, name="appointment_confirm"),
     path("received/<int:organisation_pk>/", review.queue, name="queue"),
     path("cases/<int:pk>/", follow.case_detail, name="case"),
     path("cases/<int:case_pk>/submission/", drafts.submission_start, name="submission_start"),

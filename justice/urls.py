@@ -14,6 +14,7 @@ urlpatterns = [
     path("", include("justice.accounts.urls")),
     path("filings/", include("filings.urls")),
     path("api/v1/", include("justice.api_v1")),
+    path("notifications/", include("justice.notifications.urls")),
     path("verify/", evidence_public.verify_page, name="verify"),
     path("log/checkpoint", evidence_public.latest_checkpoint, name="log_checkpoint"),
     path("log/checkpoint/<int:size>", evidence_public.checkpoint_at, name="log_checkpoint_at"),

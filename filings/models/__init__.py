@@ -1,5 +1,6 @@
 """Cases, parties, mandates, filings and their history, routing catalogues, and courtrooms."""
 
+from filings.models.appointments import AppointmentSlot
 from filings.models.assisted import AssistedFiling
 from filings.models.cases import Case, CaseReferenceCounter, Mandate, Party
 from filings.models.catalogues import ClaimType, PostcodeRoute
@@ -8,6 +9,7 @@ from filings.models.filings import AssuranceLevel, Filing, FilingEvent, Rejectio
 from filings.models.rooms import Room
 
 __all__ = [
+    "AppointmentSlot",
     "AssistedFiling",
     "AssuranceLevel",
     "Case",

@@ -1,5 +1,11 @@
 """Writes to cases and filings. Views, tasks and the admin call these functions, never the models directly."""
 
+from filings.services.appointments import (
+    ProposedSlot,
+    appointment_confirm,
+    appointment_pick,
+    appointment_propose,
+)
 from filings.services.base import FilingError
 from filings.services.cases import case_open, case_reference
 from filings.services.exhibits import (
@@ -23,6 +29,10 @@ from filings.services.service import service_deliver, service_record_opened, sub
 __all__ = [
     "ExhibitDecision",
     "FilingError",
+    "ProposedSlot",
+    "appointment_confirm",
+    "appointment_pick",
+    "appointment_propose",
     "case_open",
     "case_reference",
     "exhibit_attach",

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from filings import assurance, content, permissions
 from filings.models import AssuranceLevel, Case, Filing, FilingEvent, Mandate
+from filings.services import notices
 from filings.services.base import FilingError, filing_lock, transition
 from filings.services.exhibits import exhibits_check_sendable, exhibits_copy
 from justice.accounts.models import Membership, Organisation, User
@@ -171,6 +172,7 @@ def filing_submit(*, filing: Filing, actor: User, assurance_level: str) -> Filin
             actor=actor,
             fields={"submitted_at": now, "assurance_level": assurance_level, "recipient": recipient},
         )
+        notices.filing_notify_submitted(filing=filing)
     logger.info("filing %s submitted by user %s to organisation %s", filing.pk, actor.pk, recipient.pk)
     return filing
 

@@ -10,7 +10,8 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from filings.models import Filing, FilingEvent
+from filings.models import AppointmentSlot, Filing, FilingEvent
+from justice.notifications.services import notification_purge_for_filings
 
 logger = logging.getLogger(__name__)
 
@@ -34,6 +35,8 @@ def pre_complaint_purge_unconfirmed(*, now: datetime.datetime | None = None) -> 
         # A copy of a purged filing keeps its own content; only the link to the deleted original goes.
         Filing.objects.filter(copied_from__in=ids).update(copied_from=None)
         FilingEvent.objects.filter(filing__in=ids).delete()
+        notification_purge_for_filings(filing_ids=ids)
+        AppointmentSlot.objects.filter(filing__in=ids).delete()
         Filing.objects.filter(pk__in=ids).delete()
     logger.info("purged %s unconfirmed pre-complaints older than %s", len(ids), cutoff.isoformat())
     return len(ids)

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from filings import permissions
 from filings.models import Case, ClaimType, Filing, RejectionReason
+from filings.services import notices
 from filings.services.base import FilingError, filing_lock, transition
 from filings.services.cases import case_add_parties_from_filing, case_open
 from filings.services.exhibits import ExhibitDecision, exhibits_review
@@ -88,6 +89,7 @@ def filing_review(
         )
         if decision != Filing.Decision.REJECTED and filing.kind != Filing.Kind.PRE_COMPLAINT:
             _docket(filing=filing, actor=actor)
+        notices.filing_notify_reviewed(filing=filing)
     logger.info("filing %s reviewed (%s) by user %s", filing.pk, decision, actor.pk)
     return filing
 

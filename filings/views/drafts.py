@@ -429,7 +429,11 @@ def receipt(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "filings/receipt.html",
-        {"filing": filing, "retention_days": settings.PRE_COMPLAINT_RETENTION_DAYS},
+        {
+            "filing": filing,
+            "retention_days": settings.PRE_COMPLAINT_RETENTION_DAYS,
+            "appointment": selectors.appointment_state(filing=filing) if user.pk == filing.filer_id else None,
+        },
     )
 
 

@@ -52,6 +52,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_review": permissions.can_review_filing(user, filing) and filing.status == Filing.Status.SUBMITTED,
             "exhibits": selectors.exhibit_list(user=user, filing=filing),
             "service_records": selectors.service_records(user=user, filing=filing),
+            "appointment": selectors.appointment_state(filing=filing),
         },
     )
 

@@ -119,6 +119,7 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
             "exhibits": exhibits,
             "sections": content.summary(kind=filing.kind, content=filing.content),
             "timeline": wording.timeline(filing, list(selectors.filing_events(filing=filing))),
+            "appointment": selectors.appointment_state(filing=filing),
         },
         status=400 if form.is_bound and form.errors else 200,
     )

@@ -49,6 +49,8 @@ INSTALLED_APPS = [
     "justice.idempotency",
     "filings",
     "evidence",
+    "justice.outbox",
+    "justice.notifications",
 ]
 
 MIDDLEWARE = [
@@ -67,6 +69,7 @@ MIDDLEWARE = [
     "justice.accounts.middleware.SessionLifetimeMiddleware",
     "justice.accounts.middleware.StaffMFARequiredMiddleware",
     "justice.portal.middleware.NoStoreForSignedInMiddleware",
+    "justice.notifications.middleware.RecipientLanguageMiddleware",
 ]
 
 ROOT_URLCONF = "justice.urls"
@@ -84,6 +87,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "justice.portal.context_processors.portal",
+                "justice.notifications.context_processors.notifications",
             ],
         },
     },
@@ -220,6 +224,13 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
+# The transactional outbox (justice/outbox): seconds between two runs of the relay, the most messages it publishes
+# per run, the longest wait between two attempts at a message the broker refused, and how long published messages
+# are kept (to investigate).
+OUTBOX_RELAY_SECONDS = 5
+OUTBOX_RELAY_BATCH = 200
+OUTBOX_MAX_BACKOFF_SECONDS = 60
+OUTBOX_KEEP_PUBLISHED_DAYS = 7
 # Minutes between two checkpoints of the transparency log (signed only when the log has grown).
 TRANSPARENCY_LOG_CHECKPOINT_MINUTES = 5
 CELERY_BEAT_SCHEDULE = {
@@ -243,6 +254,16 @@ CELERY_BEAT_SCHEDULE = {
     "purge-expired-idempotency-keys": {
         "task": "justice.idempotency.tasks.purge_expired_idempotency_keys",
         "schedule": crontab(hour=4, minute=0),
+    },
+    # The transactional outbox's relay (justice/outbox): a run older than its interval is dropped, a newer follows.
+    "relay-outbox": {
+        "task": "justice.outbox.tasks.relay_outbox",
+        "schedule": OUTBOX_RELAY_SECONDS,
+        "options": {"expires": OUTBOX_RELAY_SECONDS},
+    },
+    "purge-published-outbox": {
+        "task": "justice.outbox.tasks.purge_published_outbox",
+        "schedule": crontab(hour=4, minute=10),
     },
 }
 

@@ -17,6 +17,9 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 if "EMAIL_FILE_PATH" in os.environ:
     EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
     EMAIL_FILE_PATH = os.environ["EMAIL_FILE_PATH"]
+# Fault-injection tests give their worker an email backend that stops half-way (tests/integration/mail_faults.py).
+if "EMAIL_BACKEND" in os.environ:
+    EMAIL_BACKEND = os.environ["EMAIL_BACKEND"]
 STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}  # noqa: F405
 
 # Integration tests point Celery at a real broker; the unit suite runs tasks eagerly.
@@ -25,6 +28,14 @@ CELERY_TASK_EAGER_PROPAGATES = True
 if "CELERY_BROKER_URL" in os.environ:
     CELERY_BROKER_URL = os.environ["CELERY_BROKER_URL"]
     CELERY_BROKER_TRANSPORT_OPTIONS = {}
+    # A worker of an integration test sends its own tasks (the outbox relay's) to the queue it consumes.
+    if "CELERY_TASK_DEFAULT_QUEUE" in os.environ:
+        CELERY_TASK_DEFAULT_QUEUE = os.environ["CELERY_TASK_DEFAULT_QUEUE"]
+    # Fault-injection tests redeliver the task of a killed worker after seconds rather than the default hour.
+    if "CELERY_VISIBILITY_TIMEOUT" in os.environ:
+        CELERY_BROKER_TRANSPORT_OPTIONS = {
+            "visibility_timeout": int(os.environ["CELERY_VISIBILITY_TIMEOUT"])  # type: ignore[dict-item]
+        }
 # Serve static files from the apps directly, without collectstatic.
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True

@@ -118,8 +118,9 @@ def test_the_access_log_is_paginated_with_a_bounded_number_of_queries(
             organisation=reader.organisation,
         )
     client.force_login(person)
-    # 12, plus the session rules' constant share (staff check for the idle timeout, activity written to the session).
-    with django_assert_max_num_queries(16):
+    # 12, plus the session rules' constant share (staff check for the idle timeout, activity written to the session),
+    # the header's unread notifications count, and the language of the session's first page recorded for emails.
+    with django_assert_max_num_queries(17):
         response = client.get("/account/access-log/?page=2")
     assert response.status_code == 200
     assert len(response.context["page_obj"].object_list) == 50

@@ -21,8 +21,8 @@ pytestmark = pytest.mark.django_db
 
 ROWS = 1000
 # The queue view itself: the organisation (with the membership check), the grouped counts, one page of filings
-# with their filers, and the access-log insert for the people listed.
-QUEUE_VIEW_QUERIES = 4
+# with their filers, the access-log insert for the people listed, and the header's unread notifications count.
+QUEUE_VIEW_QUERIES = 5
 
 
 def received(place, *, count: int = ROWS) -> list[Filing]:

@@ -8,6 +8,7 @@ added without an entry fails ``test_every_url_pattern_is_classified``: new pages
 
 from __future__ import annotations
 
+import datetime
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -16,14 +17,17 @@ from typing import Any
 import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils import timezone
 
 from evidence.models import EvidenceItem
 from filings import services
 from filings.models import AssuranceLevel, Filing
+from filings.services.appointments import ProposedSlot, appointment_propose
 from filings.services.assisted import assisted_referral_file
 from filings.services.exhibits import exhibit_attach
 from justice.accounts.models import Invitation, Membership, User
 from justice.accounts.services import invitation_create
+from justice.notifications.models import Notification
 from tests.accounts.factories import UserFactory, staff_member
 from tests.evidence.factories import sealed_item
 from tests.filings.conftest import Jurisdiction, make_jurisdiction
@@ -109,6 +113,11 @@ def world() -> World:
     rejected = submitted(filer=citizen, kind=Filing.Kind.CIVIL_REFERRAL, sections=civil_sections(court=place.court))
     services.filing_review(
         filing=rejected, actor=place.clerk, decision=Filing.Decision.REJECTED, rejection_reason="incomplete"
+    )
+    appointment_propose(
+        filing=pre_complaint,
+        actor=place.police,
+        slots=[ProposedSlot(starts_at=timezone.now() + datetime.timedelta(days=3), place="Commissariat, accueil")],
     )
     a_draft = draft(filer=citizen, kind=Filing.Kind.CIVIL_REFERRAL, sections=civil_sections(court=place.court))
     exhibit_attach(filing=a_draft, actor=citizen, item=sealed_item(uploader=citizen, name="brouillon-piece.pdf"))
@@ -216,6 +225,15 @@ def exhibit(name: str, suffix: str) -> Callable[[World], str]:
     return lambda world: f"/filings/{world.filings[name].pk}/exhibits/{world.filings[name].exhibits.get().pk}/{suffix}"
 
 
+def notification(action: str) -> Callable[[World], str]:
+    def path(world: World) -> str:
+        pk = Notification.objects.filter(recipient=world.people["citizen"]).values_list("pk", flat=True).first()
+        assert pk is not None, "the citizen should have been notified of their filings"
+        return f"/notifications/{pk}/" + ("read/" if action == "read" else "")
+
+    return path
+
+
 def evidence(name: str, suffix: str = "") -> Callable[[World], str]:
     return lambda world: f"/evidence/{world.evidence[name].pk}/{suffix}"
 
@@ -252,6 +270,11 @@ MATRIX: dict[str, Rule] = {
     "filings:criminal_start": Rule("/filings/new/pre-complaint/"),
     "evidence:list": Rule("/evidence/"),
     "evidence:upload": Rule("/evidence/upload/"),
+    # Notifications: one's own.
+    "notifications:list": Rule("/notifications/"),
+    "notifications:mark_all_read": Rule("/notifications/read-all/", method="POST"),
+    "notifications:open": Rule(notification("open"), allowed=CITIZEN_FILING),
+    "notifications:mark_read": Rule(notification("read"), allowed=CITIZEN_FILING, method="POST"),
     # Organisations: their administrators only.
     "accounts:organisation_members": Rule(lambda w: f"/organisations/{w.place.court.pk}/members/", allowed=ORG_ADMIN),
     "accounts:membership_revoke": Rule(
@@ -277,6 +300,12 @@ MATRIX: dict[str, Rule] = {
     "filings:exhibit_remove": Rule(exhibit("draft", "remove/"), allowed=CITIZEN_FILING, method="POST"),
     "filings:exhibit_download": Rule(
         exhibit("civil", "download/"), allowed=roles("citizen", "clerk", "judge"), method="POST", also=frozenset({400})
+    ),
+    # Appointments of a pre-complaint: the victim picks, the police unit proposes and confirms.
+    "filings:appointment": Rule(filing("pre_complaint", "appointment/"), allowed=CITIZEN_FILING),
+    "filings:appointment_propose": Rule(filing("pre_complaint", "appointment/propose/"), allowed=roles("police")),
+    "filings:appointment_confirm": Rule(
+        filing("pre_complaint", "appointment/confirm/"), allowed=roles("police"), method="POST"
     ),
     "filings:queue": Rule(lambda w: f"/filings/received/{w.place.court.pk}/", allowed=COURT),
     # Assisted filing: the clerks of a court at its counter; the claim page for anyone signed in.
