@@ -14,9 +14,10 @@ import stat
 import time
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.core.cache import cache
 from django.core.mail import mail_admins
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from evidence.ingest import staging_dir
@@ -66,7 +67,10 @@ def evidence_reverify(*, max_items: int, max_bytes: int) -> ReverifyReport:
         for item in _candidates(max_items):
             if report.checked and report.bytes_read + item.size > max_bytes:
                 break
-            matched = evidence_verify(item=item, actor=None, purpose=str(_("Scheduled integrity check")))
+            # Recorded in the portal's language, whatever language the worker last served in.
+            with translation.override(settings.LANGUAGE_CODE):
+                purpose = str(_("Scheduled integrity check"))
+            matched = evidence_verify(item=item, actor=None, purpose=purpose)
             EvidenceItem.objects.filter(pk=item.pk).update(last_verified_at=timezone.now())
             report.checked += 1
             report.bytes_read += item.size
