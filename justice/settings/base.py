@@ -226,6 +226,7 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": TRANSPARENCY_LOG_CHECKPOINT_MINUTES * 60,
     },
     "monitor-transparency-log": {"task": "evidence.tasks.monitor_transparency_log", "schedule": 15 * 60},
+    "expire-resumable-uploads": {"task": "evidence.tasks.expire_tus_uploads", "schedule": 30 * 60},
     "purge-unconfirmed-pre-complaints": {
         "task": "filings.tasks.purge_unconfirmed_pre_complaints",
         "schedule": crontab(hour=3, minute=30),
@@ -271,6 +272,15 @@ EVIDENCE_MAX_FILES_PER_REQUEST = 10
 EVIDENCE_MAX_IMAGE_PIXELS = 100_000_000
 # Object Lock (COMPLIANCE) retention of each original in the S3 evidence store, from its upload.
 EVIDENCE_RETENTION_DAYS = 3650
+# Resumable (tus) uploads: hours an unfinished upload is kept after its last chunk (then removed by Celery beat);
+# when the evidence store is S3, chunks go to this staging bucket (WITHOUT Object Lock) as a multipart upload with
+# parts of this size (at least 5 MiB, S3's minimum). The staging bucket should have a lifecycle rule that aborts
+# incomplete multipart uploads after a few days.
+EVIDENCE_TUS_LIFETIME_HOURS = 24
+EVIDENCE_TUS_S3_STAGING_BUCKET = ""
+EVIDENCE_TUS_S3_PART_SIZE = 8 * MiB
+# Who may use the tus endpoint: DRF authentication classes (session for the browser; the police API adds its own).
+EVIDENCE_TUS_AUTHENTICATION_CLASSES = ["rest_framework.authentication.SessionAuthentication"]
 
 # Absolute links in emails point here.
 PORTAL_BASE_URL = "http://127.0.0.1:8000"

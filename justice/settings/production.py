@@ -92,6 +92,9 @@ STORAGES["evidence"] = {  # noqa: F405
     },
 }
 EVIDENCE_RETENTION_DAYS = int(env("EVIDENCE_RETENTION_DAYS", str(EVIDENCE_RETENTION_DAYS)))  # noqa: F405
+EVIDENCE_TUS_LIFETIME_HOURS = int(env("EVIDENCE_TUS_LIFETIME_HOURS", str(EVIDENCE_TUS_LIFETIME_HOURS)))  # noqa: F405
+# Resumable uploads stage their chunks here (a bucket without Object Lock), never in the evidence bucket.
+EVIDENCE_TUS_S3_STAGING_BUCKET = env("EVIDENCE_TUS_S3_STAGING_BUCKET")
 EVIDENCE_STAGING_DIR = Path(env("EVIDENCE_STAGING_DIR", str(EVIDENCE_STAGING_DIR)))  # noqa: F405
 
 EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
