@@ -511,7 +511,9 @@ def tus_upload_complete(*, upload_id: Any) -> TusUpload:
     A refusal (checks, declared SHA-256) is recorded on the row with its reason; nothing is stored.
     """
     with transaction.atomic():
-        upload = TusUpload.objects.select_for_update().select_related("user", "organisation").get(pk=upload_id)
+        upload = (
+            TusUpload.objects.select_for_update(of=("self",)).select_related("user", "organisation").get(pk=upload_id)
+        )
         if upload.state != TusUpload.State.RECEIVED:
             logger.info("resumable upload %s is %s: nothing to do", upload.pk, upload.state)
             return upload

@@ -279,6 +279,8 @@ EVIDENCE_RETENTION_DAYS = 3650
 EVIDENCE_TUS_LIFETIME_HOURS = 24
 EVIDENCE_TUS_S3_STAGING_BUCKET = ""
 EVIDENCE_TUS_S3_PART_SIZE = 8 * MiB
+# Size of the chunks the upload page sends (each is held in the browser's memory while it is sent).
+EVIDENCE_TUS_BROWSER_CHUNK_SIZE = 8 * MiB
 # Who may use the tus endpoint: DRF authentication classes (session for the browser; the police API adds its own).
 EVIDENCE_TUS_AUTHENTICATION_CLASSES = ["rest_framework.authentication.SessionAuthentication"]
 
