@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import base64
 import binascii
+import contextlib
 import datetime
+import fcntl
 import hashlib
 import logging
 import re
@@ -272,46 +274,80 @@ def tus_upload_append(
     body: IO[bytes],
     checksum: Checksum | None,
 ) -> TusUpload:
-    """Append the request body at ``offset``. The row is locked meanwhile, so two requests never interleave.
+    """Append the request body at ``offset``.
 
-    With a checksum, the chunk is kept only if it matches (else 460 and it is discarded); without one, whatever
-    arrived before an interruption is kept, so that the client resumes from there.
+    The body is read outside any database transaction (a long one would hold SQLite's lock against every other
+    writer for the whole transfer); a lock on the upload's staging file keeps two requests from interleaving, and
+    the offset is compared again when the new one is recorded. With a checksum, the chunk is kept only if it
+    matches (else 460 and it is discarded); without one, whatever arrived before an interruption is kept, so that
+    the client resumes from there.
     """
-    with transaction.atomic():
-        upload = TusUpload.objects.select_for_update().get(pk=pk, user=user)
-        check_not_expired(upload)
-        if upload.state != TusUpload.State.RECEIVING:
-            raise TusError(_("This upload is complete: no more bytes can be added to it."), status=403, code="complete")
-        if offset != upload.offset:
-            raise TusError(
-                _("The offset %(sent)s does not match the %(offset)s bytes already received: ask for the offset.")
-                % {"sent": offset, "offset": upload.offset},
-                status=409,
-                code="offset",
-            )
-        if upload.offset + content_length > upload.length:
-            raise TusError(
-                _("This part would go beyond the declared length of %(length)s bytes: it is refused.")
-                % {"length": upload.length},
-                status=400,
-                code="beyond_length",
-            )
+    upload = TusUpload.objects.get(pk=pk, user=user)
+    with _exclusive(upload):
+        upload.refresh_from_db()
+        _check_appendable(upload, offset=offset, content_length=content_length)
         received = _receive(upload, body, content_length, checksum)
-        upload.offset += received
-        upload.expires_at = timezone.now() + _lifetime()
-        complete = upload.offset == upload.length
-        if upload.backend == TusUpload.Backend.S3:
-            upload.buffered += received
-            if upload.buffered >= settings.EVIDENCE_TUS_S3_PART_SIZE or (complete and upload.buffered):
-                _s3_flush_part(upload)
+        with transaction.atomic():
+            current = TusUpload.objects.select_for_update().get(pk=upload.pk)
+            if current.offset != upload.offset or current.state != upload.state:
+                # Changed meanwhile by another server: what was just written is not counted, the client asks again.
+                _check_appendable(current, offset=offset, content_length=content_length)
+            upload.offset += received
+            upload.expires_at = timezone.now() + _lifetime()
+            complete = upload.offset == upload.length
+            if upload.backend == TusUpload.Backend.S3:
+                upload.buffered += received
+                if upload.buffered >= settings.EVIDENCE_TUS_S3_PART_SIZE or (complete and upload.buffered):
+                    _s3_flush_part(upload)
+                if complete:
+                    _s3_complete(upload)
             if complete:
-                _s3_complete(upload)
-        if complete:
-            upload.state = TusUpload.State.RECEIVED
-            upload_id = upload.pk
-            transaction.on_commit(lambda: _enqueue_completion(upload_id))
-        upload.save()
+                upload.state = TusUpload.State.RECEIVED
+                upload_id = upload.pk
+                transaction.on_commit(lambda: _enqueue_completion(upload_id))
+            upload.save()
     return upload
+
+
+def _check_appendable(upload: TusUpload, *, offset: int, content_length: int) -> None:
+    check_not_expired(upload)
+    if upload.state != TusUpload.State.RECEIVING:
+        raise TusError(_("This upload is complete: no more bytes can be added to it."), status=403, code="complete")
+    if offset != upload.offset:
+        raise TusError(
+            _("The offset %(sent)s does not match the %(offset)s bytes already received: ask for the offset.")
+            % {"sent": offset, "offset": upload.offset},
+            status=409,
+            code="offset",
+        )
+    if upload.offset + content_length > upload.length:
+        raise TusError(
+            _("This part would go beyond the declared length of %(length)s bytes: it is refused.")
+            % {"length": upload.length},
+            status=400,
+            code="beyond_length",
+        )
+
+
+@contextlib.contextmanager
+def _exclusive(upload: TusUpload) -> Iterator[None]:
+    """One request at a time per upload (on this server): a second one is told to wait (423)."""
+    with open(_local_dir() / f"{upload.pk}.lock", "a+b") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise TusError(
+                _(
+                    "Another request is already sending bytes to this upload: wait for it to end, then ask for the "
+                    "offset."
+                ),
+                status=423,
+                code="locked",
+            ) from None
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
 
 
 def _enqueue_completion(upload_id: uuid.UUID) -> None:

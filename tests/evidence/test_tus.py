@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import datetime
+import fcntl
 import hashlib
 import io
 import secrets
@@ -26,7 +27,16 @@ from tusclient.exceptions import TusCommunicationError
 from tusclient.storage.filestorage import FileStorage
 
 from evidence.models import CustodyEvent, EvidenceItem, Seal, TusUpload
-from evidence.tus import TusError, parse_metadata, tus_upload_complete, tus_upload_create, tus_uploads_expire
+from evidence.tus import (
+    TusError,
+    parse_metadata,
+    tus_upload_append,
+    tus_upload_complete,
+    tus_upload_create,
+    tus_upload_get,
+    tus_upload_terminate,
+    tus_uploads_expire,
+)
 from justice.accounts.models import Membership, User
 from tests.accounts.factories import UserFactory, staff_member
 from tests.evidence import corpus
@@ -434,3 +444,42 @@ def test_the_completion_task_seals_once_however_often_it_runs(session: Session) 
     tus_upload_complete(upload_id=upload.pk)
     assert EvidenceItem.objects.count() == 1
     assert Seal.objects.count() == 1
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", [*Membership.Role.values, "citizen"])
+def test_an_upload_is_its_creators_only_whatever_the_role_of_the_others(role: str) -> None:
+    """Even a colleague of the same organisation (or its administrator) cannot see, continue or cancel it."""
+    creator = staff_member(Membership.Role.POLICE_OFFICER)
+    upload = tus_upload_create(
+        user=creator.user,
+        length=100,
+        metadata=parse_metadata(
+            f"filename {base64.b64encode(b'pv.txt').decode()},organisation "
+            f"{base64.b64encode(str(creator.organisation_id).encode()).decode()}"
+        ),
+        channel=EvidenceItem.Channel.WEB,
+    )
+    other = UserFactory() if role == "citizen" else staff_member(role, organisation=creator.organisation).user
+    with pytest.raises(TusUpload.DoesNotExist):
+        tus_upload_get(user=other, pk=upload.pk)
+    with pytest.raises(TusUpload.DoesNotExist):
+        tus_upload_append(user=other, pk=upload.pk, offset=0, content_length=3, body=io.BytesIO(b"abc"), checksum=None)
+    with pytest.raises(TusUpload.DoesNotExist):
+        tus_upload_terminate(user=other, pk=upload.pk)
+    assert tus_upload_get(user=creator.user, pk=upload.pk).offset == 0
+
+
+def test_a_second_request_while_one_is_sending_is_told_to_wait(
+    session: Session, evidence_dirs: dict[str, Path]
+) -> None:
+    url = session.create(100).headers["Location"]
+    upload = TusUpload.objects.get()
+    with open(evidence_dirs["staging"] / "tus" / f"{upload.pk}.lock", "a+b") as lock:
+        # What a request in progress holds while it writes.
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        response = session.patch(url, 0, b"x" * 10)
+        fcntl.flock(lock, fcntl.LOCK_UN)
+    assert response.status_code == 423
+    assert "Another request is already sending bytes to this upload" in response.text
+    assert session.patch(url, 0, b"x" * 10).status_code == 204
