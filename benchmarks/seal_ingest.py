@@ -5,6 +5,9 @@
 (b) A full HTTP upload of the same file through the portal (gunicorn, one sync worker, 127.0.0.1), through the
     evidence upload view (stream, hash, check, store, seal) and through a plain Django upload view without sealing
     (Django's own upload handlers, saved as is), with the server worker's peak RSS for each.
+(c) A resumable upload (tus 1.0.0) of the same file through the same server: creation, PATCH requests of
+    ``--tus-chunk`` bytes (without, then with an Upload-Checksum per chunk), and the completion (one hashing pass,
+    checks, store, seal; Celery runs eagerly, inside the last PATCH), reported against the plain upload of (b).
 
 Usage: .venv/bin/python benchmarks/seal_ingest.py [--size 2GiB] [--workdir DIR]
 """
@@ -12,8 +15,10 @@ Usage: .venv/bin/python benchmarks/seal_ingest.py [--size 2GiB] [--workdir DIR]
 from __future__ import annotations
 
 import argparse
+import base64
 import hashlib
 import http.client
+import json
 import os
 import re
 import secrets
@@ -24,6 +29,7 @@ import sys
 import tempfile
 import textwrap
 import time
+import urllib.parse
 import urllib.request
 from collections.abc import Callable
 from pathlib import Path
@@ -211,8 +217,77 @@ def upload(path: Path, size: int, url_path: str, cookies: dict[str, str]) -> tup
     return elapsed, response.status
 
 
+def tus_upload(path: Path, size: int, cookies: dict[str, str], chunk: int, *, checksum: bool) -> tuple[float, int]:
+    """Create a tus upload, send the file in PATCH requests of ``chunk`` bytes; returns (seconds, final status)."""
+    common = {
+        "Cookie": "; ".join(f"{k}={v}" for k, v in cookies.items()),
+        "X-CSRFToken": cookies["csrftoken"],
+        "Tus-Resumable": "1.0.0",
+    }
+    connection = http.client.HTTPConnection("127.0.0.1", PORT, timeout=3600)
+    start = time.perf_counter()
+    name = base64.b64encode(b"audition.txt").decode()
+    connection.request(
+        "POST",
+        "/evidence/uploads/",
+        headers={**common, "Upload-Length": str(size), "Upload-Metadata": f"filename {name}"},
+    )
+    response = connection.getresponse()
+    response.read()
+    if response.status != 201:
+        raise SystemExit(f"tus creation failed: {response.status}")
+    location = urllib.parse.urlsplit(response.getheader("Location") or "").path
+    offset = 0
+    status = 0
+    with open(path, "rb") as source:
+        while offset < size:
+            length = min(chunk, size - offset)
+            headers = {
+                **common,
+                "Content-Type": "application/offset+octet-stream",
+                "Upload-Offset": str(offset),
+                "Content-Length": str(length),
+            }
+            if checksum:
+                digest = hashlib.sha256()
+                source.seek(offset)
+                remaining = length
+                while remaining and (piece := source.read(min(1024 * 1024, remaining))):
+                    digest.update(piece)
+                    remaining -= len(piece)
+                headers["Upload-Checksum"] = "sha256 " + base64.b64encode(digest.digest()).decode()
+            source.seek(offset)
+            connection.putrequest("PATCH", location)
+            for key, value in headers.items():
+                connection.putheader(key, value)
+            connection.endheaders()
+            remaining = length
+            while remaining and (piece := source.read(min(1024 * 1024, remaining))):
+                connection.send(piece)
+                remaining -= len(piece)
+            response = connection.getresponse()
+            response.read()
+            status = response.status
+            if status != 204:
+                raise SystemExit(f"tus PATCH at {offset} failed: {status}")
+            offset = int(response.getheader("Upload-Offset") or 0)
+    elapsed = time.perf_counter() - start
+    connection.request("GET", location + "/status", headers=common)
+    response = connection.getresponse()
+    state = json.loads(response.read())["state"]
+    connection.close()
+    if state != "sealed":
+        raise SystemExit(f"tus upload ended {state}")
+    return elapsed, status
+
+
 def serve_and_upload(
-    work: Path, path: Path, size: int, url_path: str, cookies: dict[str, str]
+    work: Path,
+    path: Path,
+    size: int,
+    url_path: str,
+    cookies: dict[str, str],
+    send: Callable[[], tuple[float, int]] | None = None,
 ) -> tuple[float, int, int, int]:
     server = subprocess.Popen(
         [
@@ -239,7 +314,7 @@ def serve_and_upload(
                 time.sleep(0.1)
         worker = worker_pid(server.pid)
         idle = rss_kib(worker)
-        elapsed, status = upload(path, size, url_path, cookies)
+        elapsed, status = send() if send else upload(path, size, url_path, cookies)
         peak = peak_rss_kib(worker)
     finally:
         server.send_signal(signal.SIGTERM)
@@ -250,17 +325,20 @@ def serve_and_upload(
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--size", type=parse_size, default=parse_size("2GiB"), help="file size, e.g. 512MiB, 2GiB")
+    parser.add_argument(
+        "--tus-chunk", type=parse_size, default=parse_size("64MiB"), help="bytes per tus PATCH request (c)"
+    )
     parser.add_argument("--workdir", type=Path, default=None, help="where to put the file (default: a temp dir)")
     args = parser.parse_args()
     size: int = args.size
     work = Path(tempfile.mkdtemp(prefix="seal-bench-", dir=args.workdir))
     try:
-        run(work, size)
+        run(work, size, args.tus_chunk)
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
 
-def run(work: Path, size: int) -> None:
+def run(work: Path, size: int, tus_chunk: int) -> None:
     source = work / "audition.txt"
     print(f"Generating {size / 1024**3:.2f} GiB ({size} bytes) in {work} ...", flush=True)
     generate(source, size)
@@ -297,6 +375,14 @@ def run(work: Path, size: int) -> None:
     sealed = serve_and_upload(work, source, size, "/evidence/upload/", cookies)
     if plain[1] != 201 or sealed[1] != 302:
         raise SystemExit(f"unexpected HTTP status: plain {plain[1]}, sealed {sealed[1]}")
+    tus: dict[bool, tuple[float, int, int, int]] = {}
+    for checksum in (False, True):
+
+        def send(checksum: bool = checksum) -> tuple[float, int]:
+            return tus_upload(source, size, cookies, tus_chunk, checksum=checksum)
+
+        warm(source)
+        tus[checksum] = serve_and_upload(work, source, size, "", cookies, send)
 
     print()
     print(f"File: {size} bytes ({mib:.0f} MiB), plain text, page-cached; {os.cpu_count()} CPUs")
@@ -317,8 +403,15 @@ def run(work: Path, size: int) -> None:
         ("evidence upload: hash, checks, store, seal", sealed),
     ):
         print(f"{label:44} {seconds:8.2f} {mib / seconds:8.0f} {idle / 1024:7.0f}Mi {peak / 1024:7.0f}Mi")
+    for label, (seconds, _status, idle, peak) in (
+        (f"tus, {tus_chunk // 1024**2} MiB PATCHes, then seal", tus[False]),
+        ("tus, same, Upload-Checksum sha256 per PATCH", tus[True]),
+    ):
+        print(f"{label:44} {seconds:8.2f} {mib / seconds:8.0f} {idle / 1024:7.0f}Mi {peak / 1024:7.0f}Mi")
     print()
     print(f"Sealed upload time / plain upload time: {sealed[0] / plain[0]:.2f}")
+    print(f"(c) tus upload time / plain upload time: {tus[False][0] / plain[0]:.2f}")
+    print(f"(c) tus upload with checksums / plain upload time: {tus[True][0] / plain[0]:.2f}")
     print(f"Our hashing throughput / openssl: {t_openssl / t_python:.2f}")
 
 

@@ -12,8 +12,11 @@ from __future__ import annotations
 import contextlib
 import datetime
 import hashlib
+import io
+import os
 import tempfile
 import unicodedata
+import uuid
 import warnings
 import zipfile
 from collections.abc import Iterable
@@ -93,6 +96,7 @@ DISPLAY_NAME_MAX_LENGTH = 150
 # characters), surrogates, private use, unassigned, line and paragraph separators.
 HIDDEN_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"})
 STAGING_CHUNK_SIZE = 256 * 1024
+HASH_CHUNK_SIZE = 1024 * 1024
 
 
 class IngestError(ApplicationError):
@@ -135,9 +139,9 @@ class StagedUpload(UploadedFile):
     Closing it removes the staging file (unless the local store has already moved it into place).
     """
 
-    def __init__(self, *, sent_name: str, max_bytes: int) -> None:
+    def __init__(self, *, sent_name: str, max_bytes: int, staging: Any = None) -> None:
         # Removed on close; the local store moves it into place instead when the file is accepted.
-        self.staging = tempfile.NamedTemporaryFile(prefix="evidence-", suffix=".part", dir=staging_dir())  # noqa: SIM115
+        self.staging = staging or tempfile.NamedTemporaryFile(prefix="evidence-", suffix=".part", dir=staging_dir())  # noqa: SIM115
         self.display_name = clean_display_name(sent_name)
         super().__init__(self.staging, self.display_name, "application/octet-stream", 0, None)
         self.max_bytes = max_bytes
@@ -150,11 +154,15 @@ class StagedUpload(UploadedFile):
         return str(self.staging.name)
 
     def write_chunk(self, chunk: bytes) -> None:
+        self.count_chunk(chunk)
+        self.staging.write(chunk)
+
+    def count_chunk(self, chunk: bytes) -> None:
+        """Hash and count ``chunk``, stopping at the size limit."""
         if self.received + len(chunk) > self.max_bytes:
             self.close()
             raise too_large_error(self.display_name, self.max_bytes)
         self._hash.update(chunk)
-        self.staging.write(chunk)
         self.received += len(chunk)
         self.size = self.received
 
@@ -192,6 +200,42 @@ def stage_stream(chunks: Iterable[bytes], *, sent_name: str, max_bytes: int) -> 
         staged.close()
         raise
     return staged.finish()
+
+
+class _LinkedFile(io.FileIO):
+    """A second name (hard link) of a file already in staging: removed on close, the first name stays."""
+
+    def close(self) -> None:
+        if not self.closed:
+            super().close()
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(self.name)
+
+
+def stage_existing(path: Path, *, sent_name: str, max_bytes: int) -> StagedUpload:
+    """Stage a complete file that is already on the staging file system (a finished resumable upload), hashing it
+    in one read pass. It is not copied: the staging file is a hard link, so the original name survives if the
+    process dies after the store has taken the staging file, and a retry finds the bytes again."""
+    link = staging_dir() / f"evidence-{uuid.uuid4().hex}.part"
+    try:
+        os.link(path, link)
+    except OSError:
+        # No hard links across file systems (or on this one): copy, hashing on the way, like any stream.
+        return stage_stream(_file_chunks(path), sent_name=sent_name, max_bytes=max_bytes)
+    staged = StagedUpload(sent_name=sent_name, max_bytes=max_bytes, staging=_LinkedFile(link, "rb"))
+    try:
+        while chunk := staged.staging.read(HASH_CHUNK_SIZE):
+            staged.count_chunk(chunk)
+    except BaseException:
+        staged.close()
+        raise
+    return staged.finish()
+
+
+def _file_chunks(path: Path) -> Iterable[bytes]:
+    with open(path, "rb") as stream:
+        while chunk := stream.read(HASH_CHUNK_SIZE):
+            yield chunk
 
 
 class EvidenceUploadHandler(FileUploadHandler):

@@ -272,3 +272,74 @@ class CheckpointTimestamp(AppendOnlyModel):
 
     def __str__(self) -> str:
         return f"time stamp of checkpoint {self.checkpoint_id} at {self.stamped_at:%Y-%m-%d %H:%M:%S}"
+
+
+class TusUpload(models.Model):
+    """A resumable upload (tus 1.0.0) in progress, then the outcome of its checks.
+
+    The bytes received so far live outside the evidence store (private staging disk, or an S3 multipart upload in
+    a staging bucket without Object Lock); only a file that passes the checks reaches the store, once complete.
+    The row is the guard of the completion task: it is locked while the file is checked and sealed, and the item is
+    created in the same transaction as the state change, so a redelivered task seals nothing twice.
+    """
+
+    class State(models.TextChoices):
+        RECEIVING = "receiving", _("receiving")
+        RECEIVED = "received", _("received, being checked")
+        SEALED = "sealed", _("sealed")
+        REJECTED = "rejected", _("refused")
+
+    class Backend(models.TextChoices):
+        LOCAL = "local", _("local disk")
+        S3 = "s3", _("S3 multipart upload")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("sender")
+    )
+    organisation = models.ForeignKey(
+        "accounts.Organisation",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("on behalf of"),
+    )
+    case_ref = models.CharField(_("case reference"), max_length=64, blank=True)
+    channel = models.CharField(_("channel"), max_length=8, choices=EvidenceItem.Channel.choices)
+    filename = models.CharField(_("file name"), max_length=255, help_text=_("As declared, cleaned for display."))
+    filetype = models.CharField(_("declared type"), max_length=100, blank=True)
+    expected_sha256 = models.CharField(_("declared SHA-256"), max_length=64, blank=True)
+    length = models.PositiveBigIntegerField(_("length in bytes"))
+    offset = models.PositiveBigIntegerField(_("bytes received"), default=0)
+    state = models.CharField(_("state"), max_length=16, choices=State.choices, default=State.RECEIVING)
+    # The language of the sender when the upload was created: refusals found later are written in it.
+    language = models.CharField(_("language"), max_length=8, default="fr")
+    backend = models.CharField(_("chunk storage"), max_length=8, choices=Backend.choices)
+    # S3 only: the multipart upload, its parts so far, and how many received bytes wait locally for a full part.
+    s3_bucket = models.CharField(max_length=63, blank=True)
+    s3_key = models.CharField(max_length=255, blank=True)
+    s3_upload_id = models.CharField(max_length=255, blank=True)
+    s3_parts = models.JSONField(default=list, blank=True)
+    buffered = models.PositiveBigIntegerField(default=0)
+    sha256 = models.CharField(_("SHA-256"), max_length=64, blank=True)
+    error_code = models.CharField(max_length=32, blank=True)
+    error_message = models.TextField(_("reason of the refusal"), blank=True)
+    item = models.OneToOneField(
+        EvidenceItem,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="tus_upload",
+        verbose_name=_("evidence item"),
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
+    expires_at = models.DateTimeField(_("expires at"), db_index=True)
+
+    class Meta:
+        verbose_name = _("resumable upload")
+        verbose_name_plural = _("resumable uploads")
+        ordering = ("-created_at",)
+
+    def __str__(self) -> str:
+        return f"{self.filename} ({self.offset}/{self.length})"

@@ -47,6 +47,15 @@ def _submitter_role(*, uploader: User, organisation: Organisation | None) -> str
     return next(role for role in Membership.Role.values if (role,) in roles)
 
 
+def submitter_upload_limit(*, uploader: User, organisation: Organisation | None) -> int:
+    """The largest file ``uploader`` may send acting for ``organisation`` (``None``: in a personal capacity)."""
+    return permissions.role_upload_limit(_submitter_role(uploader=uploader, organisation=organisation))
+
+
+def storage_key_name(key: uuid.UUID) -> str:
+    return _storage_key(key)
+
+
 def _storage_key(key: uuid.UUID) -> str:
     # Two hex digits of fan-out keep directories (and S3 listings) small.
     return f"{key.hex[:2]}/{key}"
@@ -60,11 +69,13 @@ def evidence_ingest(
     channel: str,
     case_ref: str = "",
     derived_from: EvidenceItem | None = None,
+    storage_key: uuid.UUID | None = None,
 ) -> EvidenceItem:
     """Check ``upload`` (staged and hashed as it arrived), store it write-once and seal it.
 
     A refused file raises :class:`IngestError` before anything is stored. The staging file is gone afterwards
-    either way.
+    either way. ``storage_key`` fixes the object's name in advance (a resumable upload uses its own id, so that a
+    retry after a crash can recognise what an interrupted attempt left in the store).
     """
     try:
         if not permissions.can_upload_evidence(uploader):
@@ -93,6 +104,8 @@ def evidence_ingest(
             inspection={**inspection.notes, SCAN_NOTE_KEY: antivirus_note},
             created_at=upload.received_at,
         )
+        if storage_key is not None:
+            item.storage_key = storage_key
         storage = evidence_storage()
         with transaction.atomic():
             location = storage.store(key=_storage_key(item.storage_key), content=upload)

@@ -1,10 +1,12 @@
-"""Background work on evidence: antivirus scans after sealing, and periodic upkeep run by Celery beat (see
-CELERY_BEAT_SCHEDULE): transparency log checkpoints and monitoring, re-verification, staging clean-up."""
+"""Background work on evidence: antivirus scans after sealing, completion of resumable uploads, and periodic upkeep
+run by Celery beat (see CELERY_BEAT_SCHEDULE): transparency log checkpoints and monitoring, re-verification, staging
+clean-up, object locks and orphans, expired uploads."""
 
 from __future__ import annotations
 
 import datetime
 
+from botocore.exceptions import BotoCoreError, ClientError
 from celery import shared_task
 from django.conf import settings
 from django.utils import timezone
@@ -15,6 +17,7 @@ from evidence.reverify import evidence_reverify, staging_purge
 from evidence.scan import evidence_scan, pending_scan_ids, scan_dispatch, scanner_configured
 from evidence.translog import translog_checkpoint
 from evidence.tsa import checkpoints_timestamp_missing
+from evidence.tus import tus_upload_complete, tus_uploads_expire
 
 
 @shared_task(acks_late=True, ignore_result=True)
@@ -85,3 +88,22 @@ def reverify_evidence() -> None:
 def purge_stale_staging() -> None:
     """Remove staging files left by crashed uploads."""
     staging_purge(older_than=datetime.timedelta(hours=settings.EVIDENCE_STAGING_MAX_AGE_HOURS))
+
+
+@shared_task(
+    acks_late=True,
+    reject_on_worker_lost=True,
+    ignore_result=True,
+    autoretry_for=(OSError, BotoCoreError, ClientError),
+    retry_backoff=True,
+    max_retries=8,
+)
+def complete_tus_upload(upload_id: str) -> None:
+    """Check, store and seal a fully received resumable upload (idempotent: guarded by the upload's row)."""
+    tus_upload_complete(upload_id=upload_id)
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def expire_tus_uploads() -> None:
+    """Remove unfinished resumable uploads past their expiry, with their bytes."""
+    tus_uploads_expire()

@@ -57,6 +57,8 @@ def _upload(request: HttpRequest, user: User, handler: EvidenceUploadHandler) ->
         "max_bytes": handler.max_bytes,
         "max_files": handler.max_files,
         "form": EvidenceUploadForm(user=user),
+        "tus_chunk_size": settings.EVIDENCE_TUS_BROWSER_CHUNK_SIZE,
+        "tus_messages": _tus_messages(),
     }
     if request.method != "POST":
         return render(request, "evidence/upload.html", context)
@@ -115,6 +117,28 @@ RETRY_AFTER_SECONDS = 60
 def _retry_later(response: HttpResponse) -> HttpResponse:
     response["Retry-After"] = str(RETRY_AFTER_SECONDS)
     return response
+
+
+def _tus_messages() -> dict[str, str]:
+    """What evidence/tus-upload.js says, translated here (the script has no catalogue of its own)."""
+    return {
+        "progress": _("“%(name)s” (file %(index)s of %(count)s): %(percent)s sent."),
+        "resuming": _("“%(name)s”: resuming the transfer where it stopped (%(percent)s already sent)."),
+        "paused": _("Transfer paused. Press “Resume” to continue."),
+        "pause": _("Pause"),
+        "resume": _("Resume"),
+        "retrying": _("The connection was interrupted: trying again…"),
+        "checking": _("“%(name)s” is received: checking and sealing it…"),
+        "sealed": _("received and sealed"),
+        "done": _("Done: %(count)s file(s) received and sealed."),
+        "stopped": _("The transfer stopped."),
+        "refused": _("“%(name)s” was not accepted: %(reason)s"),
+        "networkError": _(
+            "The portal cannot be reached. Check your connection and send the file again: the "
+            "transfer will resume where it stopped."
+        ),
+        "httpError": _("The portal answered with an error (%(status)s)."),
+    }
 
 
 @login_required

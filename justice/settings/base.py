@@ -247,6 +247,7 @@ CELERY_BEAT_SCHEDULE = {
     "reverify-evidence": {"task": "evidence.tasks.reverify_evidence", "schedule": 60 * 60},
     "rescan-pending-evidence": {"task": "evidence.tasks.rescan_pending_evidence", "schedule": 60 * 60},
     "purge-stale-evidence-staging": {"task": "evidence.tasks.purge_stale_staging", "schedule": 60 * 60},
+    "expire-resumable-uploads": {"task": "evidence.tasks.expire_tus_uploads", "schedule": 30 * 60},
     "purge-unconfirmed-pre-complaints": {
         "task": "filings.tasks.purge_unconfirmed_pre_complaints",
         "schedule": crontab(hour=3, minute=30),
@@ -358,6 +359,17 @@ EVIDENCE_REVERIFY_MAX_BYTES_PER_RUN = 20 * 1024 * MiB
 CLAMD_ADDRESS = ""
 # How long to wait for clamd's verdict once the whole file is sent (large files take a while).
 CLAMD_TIMEOUT_SECONDS = 600
+# Resumable (tus) uploads: hours an unfinished upload is kept after its last chunk (then removed by Celery beat);
+# when the evidence store is S3, chunks go to this staging bucket (WITHOUT Object Lock) as a multipart upload with
+# parts of this size (at least 5 MiB, S3's minimum). The staging bucket should have a lifecycle rule that aborts
+# incomplete multipart uploads after a few days.
+EVIDENCE_TUS_LIFETIME_HOURS = 24
+EVIDENCE_TUS_S3_STAGING_BUCKET = ""
+EVIDENCE_TUS_S3_PART_SIZE = 8 * MiB
+# Size of the chunks the upload page sends (each is held in the browser's memory while it is sent).
+EVIDENCE_TUS_BROWSER_CHUNK_SIZE = 8 * MiB
+# Who may use the tus endpoint: DRF authentication classes (session for the browser; the police API adds its own).
+EVIDENCE_TUS_AUTHENTICATION_CLASSES = ["rest_framework.authentication.SessionAuthentication"]
 
 # Absolute links in emails point here.
 PORTAL_BASE_URL = "http://127.0.0.1:8000"

@@ -5,6 +5,8 @@ so the test can read them.
 """
 
 import os
+from pathlib import Path
+from typing import Any
 
 from justice.settings.base import *  # noqa: F403
 
@@ -46,3 +48,19 @@ TRANSPARENCY_LOG_SIGNING_KEY = (
 )
 # WebAuthn over plain http on testserver / 127.0.0.1 (the browser test's live server).
 MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = True
+# A Celery worker started by an integration test shares the test's evidence folders, and gets unacknowledged
+# messages back quickly after a crash (Redis redelivers them after the visibility timeout).
+if "EVIDENCE_STAGING_DIR" in os.environ:
+    EVIDENCE_STAGING_DIR = Path(os.environ["EVIDENCE_STAGING_DIR"])
+if "EVIDENCE_STORE_DIR" in os.environ:
+    STORAGES["evidence"] = {  # noqa: F405
+        "BACKEND": "evidence.storage.EvidenceFileSystemStorage",
+        "OPTIONS": {"location": os.environ["EVIDENCE_STORE_DIR"]},
+    }
+if "CELERY_VISIBILITY_TIMEOUT" in os.environ:
+    _transport: dict[str, Any] = {
+        "visibility_timeout": int(os.environ["CELERY_VISIBILITY_TIMEOUT"]),
+        "unacked_restore_interval": 1,
+        "unacked_restore_throttle": 1,
+    }
+    CELERY_BROKER_TRANSPORT_OPTIONS = _transport

@@ -77,7 +77,7 @@ def test_the_page_shows_the_log_the_checkpoint_and_that_it_is_not_time_stamped(
     client.get(URL)  # the session's first request records it (usersessions)
     # Session, user, MFA and session-tracking queries of the middleware, then the page's own four, whatever the
     # log's size.
-    with django_assert_max_num_queries(15)  # 14 + the notification bell:
+    with django_assert_max_num_queries(15):  # 14 + the notification bell
         response = client.get(URL)
     page = response.content.decode()
     assert '<dd id="log-size">9</dd>' in page

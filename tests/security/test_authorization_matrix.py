@@ -19,7 +19,8 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 
-from evidence.models import EvidenceItem
+from evidence.models import EvidenceItem, TusUpload
+from evidence.tus import Metadata, tus_upload_create
 from filings import services
 from filings.models import AssuranceLevel, Filing
 from filings.services.appointments import ProposedSlot, appointment_propose
@@ -72,6 +73,7 @@ class World:
     evidence: dict[str, EvidenceItem]
     invitation: Invitation
     member: Membership
+    upload: TusUpload
 
     def reference(self, name: str) -> str:
         case = self.filings[name].case
@@ -180,6 +182,12 @@ def world() -> World:
         evidence=evidence,
         invitation=invitation,
         member=Membership.objects.get(user=place.clerk),
+        upload=tus_upload_create(
+            user=citizen,
+            length=1000,
+            metadata=Metadata(filename="video.mp4", filetype="", sha256="", case_ref="", organisation=""),
+            channel=EvidenceItem.Channel.WEB,
+        ),
     )
 
 
@@ -202,6 +210,8 @@ class Rule:
     public: bool = False
     # An API route: anonymous callers get 401/403 (no login page to go to).
     api: bool = False
+    # Extra request headers (the tus protocol's version header, for instance).
+    headers: dict[str, str] = field(default_factory=dict)
     # Answers an allowed role may get besides < 400 (a form sent empty: 400; a public JSON endpoint without its
     # parameters: 400; a public endpoint without data yet: 404).
     also: frozenset[int] = field(default_factory=frozenset)
@@ -223,6 +233,13 @@ def case(name: str, suffix: str = "", base: str = "/filings/cases/") -> Callable
 
 def exhibit(name: str, suffix: str) -> Callable[[World], str]:
     return lambda world: f"/filings/{world.filings[name].pk}/exhibits/{world.filings[name].exhibits.get().pk}/{suffix}"
+
+
+TUS = {"Tus-Resumable": "1.0.0"}
+
+
+def tus_upload(suffix: str) -> Callable[[World], str]:
+    return lambda world: f"/evidence/uploads/{world.upload.pk}{suffix}"
 
 
 def notification(action: str) -> Callable[[World], str]:
@@ -342,6 +359,12 @@ MATRIX: dict[str, Rule] = {
     "evidence:download": Rule(
         evidence("police", "download/"), allowed=roles("police"), method="POST", also=frozenset({400})
     ),
+    # Resumable uploads (tus): anyone signed in starts one; only its creator reaches it.
+    "evidence:tus_collection": Rule(
+        "/evidence/uploads/", method="POST", api=True, headers=TUS, also=frozenset({400, 413})
+    ),
+    "evidence:tus_upload": Rule(tus_upload(""), method="HEAD", allowed=CITIZEN_FILING, api=True, headers=TUS),
+    "evidence:tus_status": Rule(tus_upload("/status"), allowed=CITIZEN_FILING, api=True),
     "evidence:receipt_pdf": Rule(evidence("citizen", "receipt.pdf"), allowed=roles("citizen")),
     # The transparency log's health: staff of courts and prosecutor's offices, organisation administrators.
     "evidence:log_status": Rule(
@@ -402,6 +425,8 @@ def client_for(world: World, role: str) -> Client:
 
 
 def ask(client: Client, rule: Rule, path: str) -> Any:
+    if rule.headers:
+        return client.generic(rule.method, path, b"", headers=rule.headers)
     if rule.method == "POST":
         return client.post(path, {})
     return client.get(path)

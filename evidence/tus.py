@@ -1,0 +1,622 @@
+"""Resumable uploads (tus 1.0.0: core, creation, checksum, termination, expiration) of evidence.
+
+Chunks never touch the write-once evidence store. They go to private staging: a file on the local staging disk
+(the embedded default), or, when the evidence store is S3, a multipart upload in a staging bucket without Object
+Lock; S3 parts must be at least 5 MiB except the last, so smaller request bodies wait in a local buffer file until
+a part is full. When the last byte has arrived, a Celery task makes one streaming pass over the assembled file
+(SHA-256, the usual ingest checks) and stores and seals it through :func:`evidence.services.evidence_ingest`.
+
+Every function here that changes an upload is a service: views, the API and tasks call them.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import contextlib
+import datetime
+import fcntl
+import hashlib
+import logging
+import re
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any
+
+from botocore.exceptions import BotoCoreError, ClientError
+from django.conf import settings
+from django.db import transaction
+from django.template.defaultfilters import filesizeformat
+from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
+
+from evidence import permissions, services
+from evidence.ingest import (
+    HASH_CHUNK_SIZE,
+    STAGING_CHUNK_SIZE,
+    IngestError,
+    StagedUpload,
+    clean_display_name,
+    stage_existing,
+    stage_stream,
+    staging_dir,
+)
+from evidence.models import TusUpload
+from evidence.storage import EvidenceFileSystemStorage, EvidenceS3Storage, evidence_storage
+from justice.accounts.models import Organisation, User
+from justice.errors import ApplicationError
+
+logger = logging.getLogger(__name__)
+
+TUS_VERSION = "1.0.0"
+TUS_EXTENSIONS = "creation,checksum,termination,expiration"
+# Algorithms of the checksum extension, by their names in the Upload-Checksum header.
+CHECKSUM_ALGORITHMS: dict[str, Callable[[], Any]] = {
+    "sha1": hashlib.sha1,
+    "sha256": hashlib.sha256,
+    "sha512": hashlib.sha512,
+    "md5": hashlib.md5,
+}
+S3_MIN_PART_SIZE = 5 * 1024 * 1024
+SHA256_HEX = re.compile(r"[0-9a-f]{64}")
+
+
+class TusError(ApplicationError):
+    """A tus request refused: ``status`` is the HTTP status, ``message`` the translated explanation."""
+
+    def __init__(self, message: Any, *, status: int, code: str = "invalid") -> None:
+        super().__init__(message, code=code)
+        self.status = status
+
+
+@dataclass(frozen=True)
+class Metadata:
+    filename: str
+    filetype: str
+    sha256: str
+    case_ref: str
+    organisation: str
+
+
+def parse_metadata(header: str) -> Metadata:
+    """Upload-Metadata: comma-separated ``key base64(value)`` pairs, keys unique."""
+    values: dict[str, str] = {}
+    for pair in filter(None, (part.strip() for part in header.split(","))):
+        key, _sep, encoded = pair.partition(" ")
+        if not key or key in values:
+            raise TusError(_("The upload metadata (Upload-Metadata) is malformed."), status=400, code="metadata")
+        try:
+            values[key] = base64.b64decode(encoded.strip(), validate=True).decode()
+        except (binascii.Error, UnicodeDecodeError):
+            raise TusError(
+                _("The upload metadata “%(key)s” is not valid base64-encoded UTF-8.") % {"key": key},
+                status=400,
+                code="metadata",
+            ) from None
+    filename = values.get("filename") or values.get("name") or ""
+    if not filename.strip():
+        raise TusError(
+            _("Give the file’s name in the upload metadata (filename)."), status=400, code="metadata_filename"
+        )
+    sha256 = values.get("sha256", "").strip().lower()
+    if sha256 and not SHA256_HEX.fullmatch(sha256):
+        raise TusError(
+            _("The declared SHA-256 (metadata sha256) must be 64 hexadecimal characters."),
+            status=400,
+            code="metadata_sha256",
+        )
+    case_ref = values.get("case_ref", "").strip()
+    if len(case_ref) > 64:
+        raise TusError(_("The case reference may have at most 64 characters."), status=400, code="metadata_case_ref")
+    return Metadata(
+        filename=filename,
+        filetype=values.get("filetype", values.get("type", ""))[:100],
+        sha256=sha256,
+        case_ref=case_ref,
+        organisation=values.get("organisation", "").strip(),
+    )
+
+
+def encode_metadata(upload: TusUpload) -> str:
+    pairs = {"filename": upload.filename, "filetype": upload.filetype, "sha256": upload.expected_sha256}
+    return ",".join(f"{key} {base64.b64encode(value.encode()).decode()}" for key, value in pairs.items() if value)
+
+
+@dataclass(frozen=True)
+class Checksum:
+    algorithm: str
+    digest: bytes
+
+
+def parse_checksum(header: str) -> Checksum:
+    algorithm, _sep, encoded = header.strip().partition(" ")
+    algorithm = algorithm.lower()
+    if algorithm not in CHECKSUM_ALGORITHMS:
+        raise TusError(
+            _("The checksum algorithm “%(algorithm)s” is not supported; use one of: %(supported)s.")
+            % {"algorithm": algorithm, "supported": ", ".join(CHECKSUM_ALGORITHMS)},
+            status=400,
+            code="checksum_algorithm",
+        )
+    try:
+        digest = base64.b64decode(encoded.strip(), validate=True)
+    except binascii.Error:
+        raise TusError(
+            _("The checksum (Upload-Checksum) is not valid base64."), status=400, code="checksum_format"
+        ) from None
+    return Checksum(algorithm=algorithm, digest=digest)
+
+
+def _lifetime() -> datetime.timedelta:
+    return datetime.timedelta(hours=settings.EVIDENCE_TUS_LIFETIME_HOURS)
+
+
+def _uses_s3() -> bool:
+    return isinstance(evidence_storage(), EvidenceS3Storage)
+
+
+def _local_dir() -> Path:
+    path = staging_dir() / "tus"
+    path.mkdir(mode=0o700, exist_ok=True)
+    return path
+
+
+def data_path(upload: TusUpload) -> Path:
+    """Local backend: the bytes received so far. S3 backend: those waiting to make the next part."""
+    if upload.backend == TusUpload.Backend.S3:
+        return _local_dir() / f"{upload.pk}.part{len(upload.s3_parts) + 1}"
+    return _local_dir() / str(upload.pk)
+
+
+def _s3_client() -> Any:
+    storage = evidence_storage()
+    if not isinstance(storage, EvidenceS3Storage):
+        raise TypeError("this upload's chunks are in S3, but STORAGES['evidence'] is not an S3 store")
+    return storage.connection.meta.client
+
+
+def _s3_staging_bucket() -> str:
+    bucket: str = settings.EVIDENCE_TUS_S3_STAGING_BUCKET
+    if not bucket:
+        raise RuntimeError(
+            "EVIDENCE_TUS_S3_STAGING_BUCKET is not set: resumable uploads need a staging bucket without Object Lock "
+            "when the evidence store is S3."
+        )
+    return bucket
+
+
+def _unavailable(error: Exception) -> TusError:
+    logger.error("resumable upload: storage unavailable: %s", error)
+    return TusError(
+        _("The storage of uploads is unavailable for the moment: nothing was lost, send this part again later."),
+        status=503,
+        code="storage_unavailable",
+    )
+
+
+# --- services ---------------------------------------------------------------------------------------------------
+
+
+def tus_upload_create(*, user: User, length: int, metadata: Metadata, channel: str, language: str = "fr") -> TusUpload:
+    """Open a resumable upload of ``length`` bytes, after checking what can be checked before any byte arrives."""
+    if not permissions.can_upload_evidence(user):
+        raise TusError(_("Sign in to send evidence."), status=403, code="forbidden")
+    name = clean_display_name(metadata.filename)
+    organisation: Organisation | None = None
+    if metadata.organisation:
+        if metadata.organisation.isdigit():
+            organisation = Organisation.objects.filter(pk=int(metadata.organisation)).first()
+        if organisation is None or not permissions.can_upload_for(user, organisation):
+            raise TusError(_("You are not a member of this organisation."), status=403, code="forbidden")
+    limit = services.submitter_upload_limit(uploader=user, organisation=organisation)
+    if length > limit:
+        raise TusError(
+            _(
+                "The file “%(name)s” (%(size)s) is larger than the %(limit)s you may send: nothing was sent. Split "
+                "the file or reduce its size."
+            )
+            % {"name": name, "size": filesizeformat(length), "limit": filesizeformat(limit)},
+            status=413,
+            code="too_large",
+        )
+    if length == 0:
+        raise TusError(_("The file “%(name)s” is empty.") % {"name": name}, status=400, code="empty")
+    upload = TusUpload(
+        user=user,
+        organisation=organisation,
+        case_ref=metadata.case_ref,
+        channel=channel,
+        filename=name,
+        filetype=metadata.filetype,
+        expected_sha256=metadata.sha256,
+        length=length,
+        language=language[:8],
+        backend=TusUpload.Backend.S3 if _uses_s3() else TusUpload.Backend.LOCAL,
+        expires_at=timezone.now() + _lifetime(),
+    )
+    if upload.backend == TusUpload.Backend.S3:
+        upload.s3_bucket = _s3_staging_bucket()
+        upload.s3_key = f"tus/{upload.pk}"
+        try:
+            upload.s3_upload_id = _s3_client().create_multipart_upload(
+                Bucket=upload.s3_bucket, Key=upload.s3_key, ContentType="application/octet-stream"
+            )["UploadId"]
+        except (BotoCoreError, ClientError) as error:
+            raise _unavailable(error) from error
+    data_path(upload).touch(mode=0o600, exist_ok=False)
+    try:
+        upload.save(force_insert=True)
+    except BaseException:
+        _discard_data(upload)
+        raise
+    logger.info("resumable upload %s created by user %s: %s bytes", upload.pk, user.pk, length)
+    return upload
+
+
+def tus_upload_get(*, user: User, pk: Any) -> TusUpload:
+    """The caller's own upload; anyone else's is :class:`TusUpload.DoesNotExist`, like a missing one."""
+    return TusUpload.objects.get(pk=pk, user=user)
+
+
+def check_not_expired(upload: TusUpload) -> None:
+    if upload.state == TusUpload.State.RECEIVING and upload.expires_at <= timezone.now():
+        raise TusError(_("This upload has expired: start it again from the beginning."), status=410, code="expired")
+
+
+def tus_upload_append(
+    *,
+    user: User,
+    pk: Any,
+    offset: int,
+    content_length: int,
+    body: IO[bytes],
+    checksum: Checksum | None,
+) -> TusUpload:
+    """Append the request body at ``offset``.
+
+    The body is read outside any database transaction (a long one would hold SQLite's lock against every other
+    writer for the whole transfer); a lock on the upload's staging file keeps two requests from interleaving, and
+    the offset is compared again when the new one is recorded. With a checksum, the chunk is kept only if it
+    matches (else 460 and it is discarded); without one, whatever arrived before an interruption is kept, so that
+    the client resumes from there.
+    """
+    upload = TusUpload.objects.get(pk=pk, user=user)
+    with _exclusive(upload):
+        upload.refresh_from_db()
+        _check_appendable(upload, offset=offset, content_length=content_length)
+        received = _receive(upload, body, content_length, checksum)
+        with transaction.atomic():
+            current = TusUpload.objects.select_for_update().get(pk=upload.pk)
+            if current.offset != upload.offset or current.state != upload.state:
+                # Changed meanwhile by another server: what was just written is not counted, the client asks again.
+                _check_appendable(current, offset=offset, content_length=content_length)
+            upload.offset += received
+            upload.expires_at = timezone.now() + _lifetime()
+            complete = upload.offset == upload.length
+            if upload.backend == TusUpload.Backend.S3:
+                upload.buffered += received
+                if upload.buffered >= settings.EVIDENCE_TUS_S3_PART_SIZE or (complete and upload.buffered):
+                    _s3_flush_part(upload)
+                if complete:
+                    _s3_complete(upload)
+            if complete:
+                upload.state = TusUpload.State.RECEIVED
+                upload_id = upload.pk
+                transaction.on_commit(lambda: _enqueue_completion(upload_id))
+            upload.save()
+    return upload
+
+
+def _check_appendable(upload: TusUpload, *, offset: int, content_length: int) -> None:
+    check_not_expired(upload)
+    if upload.state != TusUpload.State.RECEIVING:
+        raise TusError(_("This upload is complete: no more bytes can be added to it."), status=403, code="complete")
+    if offset != upload.offset:
+        raise TusError(
+            _("The offset %(sent)s does not match the %(offset)s bytes already received: ask for the offset.")
+            % {"sent": offset, "offset": upload.offset},
+            status=409,
+            code="offset",
+        )
+    if upload.offset + content_length > upload.length:
+        raise TusError(
+            _("This part would go beyond the declared length of %(length)s bytes: it is refused.")
+            % {"length": upload.length},
+            status=400,
+            code="beyond_length",
+        )
+
+
+@contextlib.contextmanager
+def _exclusive(upload: TusUpload) -> Iterator[None]:
+    """One request at a time per upload (on this server): a second one is told to wait (423)."""
+    with open(_local_dir() / f"{upload.pk}.lock", "a+b") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise TusError(
+                _(
+                    "Another request is already sending bytes to this upload: wait for it to end, then ask for the "
+                    "offset."
+                ),
+                status=423,
+                code="locked",
+            ) from None
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def _enqueue_completion(upload_id: uuid.UUID) -> None:
+    from evidence.tasks import complete_tus_upload
+
+    complete_tus_upload.delay(str(upload_id))
+
+
+def _receive(upload: TusUpload, body: IO[bytes], content_length: int, checksum: Checksum | None) -> int:
+    """Write up to ``content_length`` bytes of ``body`` after what is kept, in bounded pieces; returns the count."""
+    path = data_path(upload)
+    path.touch(mode=0o600, exist_ok=True)
+    kept = upload.buffered if upload.backend == TusUpload.Backend.S3 else upload.offset
+    digest = CHECKSUM_ALGORITHMS[checksum.algorithm]() if checksum else None
+    received = 0
+    with open(path, "r+b") as stream:
+        # Drop whatever a failed request may have left past the kept bytes.
+        stream.truncate(kept)
+        stream.seek(kept)
+        try:
+            while received < content_length:
+                chunk = body.read(min(STAGING_CHUNK_SIZE, content_length - received))
+                if not chunk:
+                    break
+                if digest is not None:
+                    digest.update(chunk)
+                stream.write(chunk)
+                received += len(chunk)
+        except OSError as error:
+            # The client went away: without a checksum the bytes received are good to keep (the client resumes
+            # from the offset); with one they cannot be checked, so they go.
+            logger.info("resumable upload %s interrupted after %s bytes: %s", upload.pk, received, error)
+            if digest is not None:
+                stream.truncate(kept)
+                raise TusError(_("The transfer was interrupted."), status=400, code="interrupted") from error
+            stream.flush()
+            return received
+        if (
+            digest is not None
+            and checksum is not None
+            and (received != content_length or digest.digest() != checksum.digest)
+        ):
+            stream.truncate(kept)
+            logger.warning(
+                "resumable upload %s: %s checksum mismatch at offset %s, part of %s bytes discarded",
+                upload.pk,
+                checksum.algorithm,
+                upload.offset,
+                received,
+            )
+            raise TusError(
+                _(
+                    "This part does not match its checksum (%(algorithm)s): it was damaged on the way and was not "
+                    "kept. Send it again."
+                )
+                % {"algorithm": checksum.algorithm},
+                status=460,
+                code="checksum_mismatch",
+            )
+        stream.flush()
+    return received
+
+
+def _s3_flush_part(upload: TusUpload) -> None:
+    """Send the buffered bytes as the next part (the buffer is at least 5 MiB, or holds the last bytes).
+
+    Each part has a buffer file of its own, removed only once the new state is committed: if anything fails
+    before, the row rolls back to the previous part and its buffer is still whole.
+    """
+    path = data_path(upload)
+    number = len(upload.s3_parts) + 1
+    try:
+        with open(path, "rb") as stream:
+            etag = _s3_client().upload_part(
+                Bucket=upload.s3_bucket,
+                Key=upload.s3_key,
+                UploadId=upload.s3_upload_id,
+                PartNumber=number,
+                Body=stream,
+                ContentLength=upload.buffered,
+            )["ETag"]
+    except (BotoCoreError, ClientError) as error:
+        raise _unavailable(error) from error
+    upload.s3_parts = [*upload.s3_parts, {"PartNumber": number, "ETag": etag, "Size": upload.buffered}]
+    upload.buffered = 0
+    transaction.on_commit(lambda: path.unlink(missing_ok=True))
+
+
+def _s3_complete(upload: TusUpload) -> None:
+    try:
+        _s3_client().complete_multipart_upload(
+            Bucket=upload.s3_bucket,
+            Key=upload.s3_key,
+            UploadId=upload.s3_upload_id,
+            MultipartUpload={"Parts": [{"PartNumber": p["PartNumber"], "ETag": p["ETag"]} for p in upload.s3_parts]},
+        )
+    except (BotoCoreError, ClientError) as error:
+        raise _unavailable(error) from error
+
+
+def tus_upload_terminate(*, user: User, pk: Any) -> None:
+    """Termination: the sender abandons an upload; its bytes are removed. A file already received stays."""
+    with transaction.atomic():
+        upload = TusUpload.objects.select_for_update().get(pk=pk, user=user)
+        if upload.state in {TusUpload.State.RECEIVED, TusUpload.State.SEALED}:
+            raise TusError(
+                _("This upload is complete and its file has been handed over for sealing: it cannot be cancelled."),
+                status=409,
+                code="complete",
+            )
+        # Deleted through a queryset, so that the instance keeps its id for the removal of its bytes.
+        TusUpload.objects.filter(pk=upload.pk).delete()
+        transaction.on_commit(lambda: _discard_data(upload))
+    logger.info("resumable upload %s terminated by user %s", pk, user.pk)
+
+
+def tus_uploads_expire(*, now: datetime.datetime | None = None) -> int:
+    """Remove unfinished uploads past their expiry, bytes and rows, and refusals kept as long; returns how many."""
+    now = now or timezone.now()
+    removed = 0
+    candidates = TusUpload.objects.filter(
+        expires_at__lte=now, state__in=(TusUpload.State.RECEIVING, TusUpload.State.REJECTED)
+    ).values_list("pk", flat=True)
+    for pk in list(candidates):
+        with transaction.atomic():
+            upload = (
+                TusUpload.objects.select_for_update(skip_locked=True)
+                .filter(pk=pk, expires_at__lte=now, state__in=(TusUpload.State.RECEIVING, TusUpload.State.REJECTED))
+                .first()
+            )
+            if upload is None:
+                continue
+            TusUpload.objects.filter(pk=upload.pk).delete()
+            transaction.on_commit(lambda upload=upload: _discard_data(upload))  # type: ignore[misc]
+            removed += 1
+    if removed:
+        logger.info("%s expired resumable uploads removed", removed)
+    return removed
+
+
+def _discard_data(upload: TusUpload) -> None:
+    """Remove the bytes of ``upload`` (local file or buffer, S3 multipart upload or assembled staging object)."""
+    for path in _local_dir().glob(f"{upload.pk}*"):
+        path.unlink(missing_ok=True)
+    if upload.backend == TusUpload.Backend.S3 and upload.s3_upload_id:
+        client = _s3_client()
+        try:
+            if upload.state == TusUpload.State.RECEIVING:
+                client.abort_multipart_upload(Bucket=upload.s3_bucket, Key=upload.s3_key, UploadId=upload.s3_upload_id)
+            else:
+                client.delete_object(Bucket=upload.s3_bucket, Key=upload.s3_key)
+        except (BotoCoreError, ClientError) as error:
+            # A staging bucket's lifecycle rule (abort incomplete multipart uploads, expire objects) catches it.
+            logger.warning("resumable upload %s: staging object not removed: %s", upload.pk, error)
+
+
+def _assembled_chunks(upload: TusUpload) -> Iterator[bytes]:
+    body = _s3_client().get_object(Bucket=upload.s3_bucket, Key=upload.s3_key)["Body"]
+    try:
+        yield from body.iter_chunks(HASH_CHUNK_SIZE)
+    finally:
+        body.close()
+
+
+def _stage_assembled(upload: TusUpload) -> StagedUpload:
+    """The one streaming pass over the assembled bytes: hashed (and, from S3, copied to local staging for the
+    checks, which need a seekable file)."""
+    if upload.backend == TusUpload.Backend.S3:
+        return stage_stream(_assembled_chunks(upload), sent_name=upload.filename, max_bytes=upload.length)
+    return stage_existing(data_path(upload), sent_name=upload.filename, max_bytes=upload.length)
+
+
+def _clear_interrupted_attempt(upload: TusUpload) -> None:
+    """A previous attempt may have put the file in the store and died before its transaction committed: the row
+    is still RECEIVED and no item has this key. Locally the leftover is removed; an S3 version under Object Lock
+    cannot be, so it is reported (the new attempt is stored under another name)."""
+    storage = evidence_storage()
+    name = services.storage_key_name(upload.pk)
+    if not storage.exists(name):  # type: ignore[attr-defined]
+        return
+    if isinstance(storage, EvidenceFileSystemStorage):
+        logger.warning("resumable upload %s: removing %s left by an interrupted attempt", upload.pk, name)
+        storage.delete(name)
+    else:
+        logger.error(
+            "resumable upload %s: object %s left (locked) by an interrupted attempt; it belongs to no item",
+            upload.pk,
+            name,
+        )
+
+
+def tus_upload_complete(*, upload_id: Any) -> TusUpload:
+    """Check, store and seal a fully received upload: once, whatever the number of deliveries of the task.
+
+    The row stays locked from the first read to the commit that creates the item and marks the upload sealed; a
+    worker killed half-way leaves it RECEIVED (its transaction rolled back) and the redelivered task starts over.
+    A refusal (checks, declared SHA-256) is recorded on the row with its reason; nothing is stored.
+    """
+    with transaction.atomic():
+        upload = (
+            TusUpload.objects.select_for_update(of=("self",)).select_related("user", "organisation").get(pk=upload_id)
+        )
+        if upload.state != TusUpload.State.RECEIVED:
+            logger.info("resumable upload %s is %s: nothing to do", upload.pk, upload.state)
+            return upload
+        logger.info("resumable upload %s: checking and sealing %s bytes", upload.pk, upload.length)
+        with translation.override(upload.language):
+            try:
+                staged = _stage_assembled(upload)
+                try:
+                    if staged.received != upload.length:
+                        raise IngestError(
+                            _("The file “%(name)s” is incomplete: %(received)s bytes of %(length)s were received.")
+                            % {"name": upload.filename, "received": staged.received, "length": upload.length},
+                            code="incomplete",
+                        )
+                    if upload.expected_sha256 and staged.sha256 != upload.expected_sha256:
+                        raise IngestError(
+                            _(
+                                "The file “%(name)s” is not the one announced: its SHA-256 fingerprint is %(found)s, "
+                                "not %(declared)s as declared. It was damaged or replaced on the way; nothing was "
+                                "kept. Send it again."
+                            )
+                            % {"name": upload.filename, "found": staged.sha256, "declared": upload.expected_sha256},
+                            code="sha256_mismatch",
+                        )
+                except BaseException:
+                    staged.close()
+                    raise
+                _clear_interrupted_attempt(upload)
+                item = services.evidence_ingest(
+                    upload=staged,
+                    uploader=upload.user,
+                    organisation=upload.organisation,
+                    channel=upload.channel,
+                    case_ref=upload.case_ref,
+                    storage_key=upload.pk,
+                )
+            except IngestError as error:
+                upload.state = TusUpload.State.REJECTED
+                upload.error_code = error.code
+                upload.error_message = str(error.message)
+                upload.expires_at = timezone.now() + _lifetime()
+                upload.save()
+                transaction.on_commit(lambda: _discard_data(upload))
+                logger.info("resumable upload %s refused (%s): %s", upload.pk, error.code, upload.error_message)
+                return upload
+        upload.state = TusUpload.State.SEALED
+        upload.item = item
+        upload.sha256 = item.seal.sha256
+        upload.save()
+        transaction.on_commit(lambda: _discard_data(upload))
+    logger.info("resumable upload %s sealed as evidence %s", upload.pk, item.pk)
+    return upload
+
+
+def tus_status(upload: TusUpload) -> dict[str, Any]:
+    """What the status endpoint says of an upload: state, progress, refusal reason, the item once sealed."""
+    from django.urls import reverse
+
+    return {
+        "id": str(upload.pk),
+        "state": upload.state,
+        "state_label": str(TusUpload.State(upload.state).label),
+        "offset": upload.offset,
+        "length": upload.length,
+        "filename": upload.filename,
+        "error": upload.error_message or None,
+        "error_code": upload.error_code or None,
+        "item_url": reverse("evidence:detail", args=[upload.item_id]) if upload.item_id else None,
+        "sha256": upload.sha256 or None,
+    }
