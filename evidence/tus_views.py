@@ -17,6 +17,7 @@ from django.utils.http import http_date
 from django.utils.module_loading import import_string
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions
 from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
@@ -77,6 +78,11 @@ def _header_int(request: Request, name: str) -> int:
             code="header",
         )
     return int(value)
+
+
+# The tus endpoints speak the tus 1.0.0 protocol (headers, not JSON bodies), which OpenAPI cannot describe
+# usefully: they are documented by the protocol itself (tus.io) and the README, and left out of the schema.
+TUS_NOT_IN_SCHEMA = extend_schema(exclude=True)
 
 
 class TusBaseView(APIView):
@@ -146,6 +152,7 @@ def _channel(request: Request) -> str:
     )
 
 
+@TUS_NOT_IN_SCHEMA
 class TusCollectionView(TusBaseView):
     """POST creates an upload (creation extension); OPTIONS tells the server's capabilities."""
 
@@ -167,6 +174,7 @@ class TusCollectionView(TusBaseView):
         return response
 
 
+@TUS_NOT_IN_SCHEMA
 class TusUploadView(TusBaseView):
     """HEAD tells the offset; PATCH appends bytes; DELETE abandons the upload (termination)."""
 
@@ -212,6 +220,7 @@ class TusUploadView(TusBaseView):
         return HttpResponse(status=204)
 
 
+@TUS_NOT_IN_SCHEMA
 class TusStatusView(TusBaseView):
     """GET: the upload's state as JSON (for clients polling after the last byte): state, refusal, item URL."""
 
