@@ -13,6 +13,7 @@ urlpatterns = [
     path("account/access-log/", include("justice.audit.urls")),
     path("", include("justice.accounts.urls")),
     path("filings/", include("filings.urls")),
+    path("hearings/", include("hearings.urls")),
     path("verify/", evidence_public.verify_page, name="verify"),
     path("log/checkpoint", evidence_public.latest_checkpoint, name="log_checkpoint"),
     path("log/checkpoint/<int:size>", evidence_public.checkpoint_at, name="log_checkpoint_at"),

@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "justice.portal",
     "filings",
     "evidence",
+    "hearings",
 ]
 
 MIDDLEWARE = [
