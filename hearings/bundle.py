@@ -2,7 +2,8 @@
 per document; sealed as evidence like any derived item.
 
 Documents are the evidence items of the case (``case_ref`` = the case reference; the exhibits model that will tie
-items to filings is not in this branch), available and not themselves bundles, oldest first. PDFs are included page
+items to filings is not in this branch), downloadable (not quarantined or blocked), originals (not derived items,
+so not earlier bundles), oldest first. PDFs are included page
 by page; other types are listed in the index with their SHA-256, marked "not included (type)" — they stay
 downloadable as items. Each source is streamed to a temporary file, checked against its seal on the way
 (``_verified_chunks``), and opened lazily by qpdf: memory does not grow with the size of the case.
@@ -37,6 +38,8 @@ from justice.accounts.models import Membership, User
 logger = logging.getLogger(__name__)
 
 PDF = "application/pdf"
+# The statuses in which an item may be downloaded (evidence.permissions): quarantined and blocked items are left out.
+DOWNLOADABLE = (EvidenceItem.Status.PENDING_SCAN, EvidenceItem.Status.AVAILABLE)
 INDEX_LINES_PER_PAGE = 30
 
 
@@ -55,7 +58,7 @@ class Source:
 def bundle_documents(case: Case) -> QuerySet[EvidenceItem]:
     return (
         EvidenceItem.objects.filter(
-            case_ref=case.reference, status=EvidenceItem.Status.AVAILABLE, case_bundle__isnull=True
+            case_ref=case.reference, status__in=DOWNLOADABLE, case_bundle__isnull=True, derived_from__isnull=True
         )
         .select_related("seal")
         .order_by("created_at", "pk")

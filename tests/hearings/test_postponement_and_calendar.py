@@ -33,7 +33,9 @@ def party_of(hearing: Hearing):  # type: ignore[no-untyped-def]
 
 
 def test_counsel_asks_the_others_are_told_the_judge_refuses(court: Court, hearing: Hearing) -> None:
-    request = services.postponement_request(hearing=hearing, actor=court.j.lawyer, reasons="Je plaide ailleurs ce jour.")
+    request = services.postponement_request(
+        hearing=hearing, actor=court.j.lawyer, reasons="Je plaide ailleurs ce jour."
+    )
     # The other people of the case are told; the requester is not.
     told = notifications.notify_postponement_requested(request)
     assert party_of(hearing) in told and court.j.lawyer not in told
@@ -68,7 +70,11 @@ def test_grant_relists_with_the_conflict_checks(court: Court, hearing: Hearing) 
     request = services.postponement_request(hearing=hearing, actor=party_of(hearing), reasons="Hospitalisation prévue.")
     with pytest.raises(services.ConflictError) as refused:
         services.postponement_grant(
-            request=request, actor=court.j.clerk, reason="Justifié", starts_at=next_monday(10, weeks=2), duration_minutes=60
+            request=request,
+            actor=court.j.clerk,
+            reason="Justifié",
+            starts_at=next_monday(10, weeks=2),
+            duration_minutes=60,
         )
     assert "Salle A" in refused.value.conflicts[0]
     # All or nothing: still pending, still listed at its first date.

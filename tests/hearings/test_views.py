@@ -63,7 +63,9 @@ def test_hearing_page_and_ics_role_by_role(court: Court, hearing: Hearing) -> No
 def test_case_page_shows_the_hearing_with_address_room_and_what_to_bring(court: Court, hearing: Hearing) -> None:
     court.j.court.address = "1 place de la Justice\n45000 Démo"
     court.j.court.save()
-    page = client_for(hearing.case.parties.get(role="claimant").user).get(reverse("filings:case", args=[hearing.case.pk]))
+    page = client_for(hearing.case.parties.get(role="claimant").user).get(
+        reverse("filings:case", args=[hearing.case.pk])
+    )
     html = page.content.decode()
     assert "1 place de la Justice" in html and "Salle A" in html and "1er étage" in html
     assert reverse("hearings:ics", args=[hearing.pk]) in html
