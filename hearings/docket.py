@@ -41,8 +41,8 @@ def docket_pdf(*, court: Organisation, day: datetime.date, hearings: Sequence[He
         if y < 50:
             pdf.showPage()
             y = header()
-        start = timezone.localtime(hearing.starts_at).strftime("%H:%M")  # type: ignore[arg-type]
-        end = timezone.localtime(hearing.ends_at).strftime("%H:%M")  # type: ignore[arg-type]
+        start = timezone.localtime(hearing.starts_at).strftime("%H:%M")
+        end = timezone.localtime(hearing.ends_at).strftime("%H:%M")
         values = (
             f"{start}–{end}",
             hearing.case.reference,

@@ -197,11 +197,13 @@ def next_free_slots(
     ``duration`` within the court's sitting hours. Three queries whatever the span searched."""
     lawyers = list(lawyers)
     horizon = after + datetime.timedelta(days=SLOT_SEARCH_DAYS)
-    busy: list[tuple[datetime.datetime, datetime.datetime]] = list(
-        Hearing.objects.filter(
+    busy: list[tuple[datetime.datetime, datetime.datetime]] = [
+        (start, end)
+        for start, end in Hearing.objects.filter(
             _occupying(exclude), Q(room=room) | Q(judge=judge), starts_at__lt=horizon, ends_at__gt=after
         ).values_list("starts_at", "ends_at")
-    )
+        if start is not None and end is not None
+    ]
     bookings = CounselBooking.objects.filter(lawyer__in=lawyers, active=True, starts_at__lt=horizon, ends_at__gt=after)
     if exclude is not None and exclude.pk:
         bookings = bookings.exclude(hearing=exclude)

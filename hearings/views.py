@@ -4,6 +4,7 @@ files and feeds, case bundles. Thin: selectors read (404 for what the user may n
 from __future__ import annotations
 
 import datetime
+from dataclasses import dataclass
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -14,11 +15,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from filings.models import Case
+from filings.models import Case, Room
 from hearings import docket, ics, permissions, selectors, services
 from hearings.forms import AgendaForm, ListingForm, PostponementDecisionForm, PostponementRequestForm, ReasonForm
 from hearings.models import Hearing
-from justice.accounts.models import User
+from justice.accounts.models import Organisation, User
 from justice.errors import ApplicationError
 
 
@@ -60,7 +61,7 @@ def _listing_page(request: HttpRequest, case: Case, hearing: Hearing | None) -> 
                 form.add_error(None, conflict)
             proposals = error.proposals
         except ApplicationError as error:
-            form.add_error(None, error.message)
+            form.add_error(None, str(error.message))
         else:
             messages.success(request, _("The hearing is listed; the parties will be told."))
             return redirect("hearings:detail", pk=listed.pk)
@@ -146,7 +147,7 @@ def postpone_request(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.postponement_request(hearing=hearing, actor=user, reasons=form.cleaned_data["reasons"])
         except ApplicationError as error:
-            form.add_error(None, error.message)
+            form.add_error(None, str(error.message))
         else:
             messages.success(request, _("Your request is sent to the court; the other parties are told."))
             return redirect("hearings:detail", pk=hearing.pk)
@@ -198,7 +199,7 @@ def postpone_decide(request: HttpRequest, pk: int) -> HttpResponse:
                 form.add_error(None, conflict)
             proposals = error.proposals
         except ApplicationError as error:
-            form.add_error(None, error.message)
+            form.add_error(None, str(error.message))
         else:
             messages.success(request, _("The decision is recorded; the parties are told."))
             return redirect("hearings:detail", pk=hearing.pk)
@@ -220,68 +221,83 @@ def postpone_decide(request: HttpRequest, pk: int) -> HttpResponse:
 # --- Agenda and docket ------------------------------------------------------------------------------------------------
 
 
-def _agenda_scope(request: HttpRequest, court_pk: int) -> dict[str, object]:
-    user = _user(request)
-    court = selectors.bench_court_get(user=user, pk=court_pk)
+@dataclass
+class AgendaScope:
+    court: Organisation
+    form: AgendaForm
+    day: datetime.date
+    span: str
+    room: Room | None
+    judge: User | None
+    rooms: list[Room]
+    judges: list[User]
+
+    @property
+    def days(self) -> int:
+        return 7 if self.span == "week" else 1
+
+
+def _agenda_scope(request: HttpRequest, court_pk: int) -> AgendaScope:
+    """The court (404 unless the user is one of its clerks or judges), the day or week, and the room or judge."""
+    court = selectors.bench_court_get(user=_user(request), pk=court_pk)
     form = AgendaForm(request.GET or None)
-    day, span, room, judge = timezone.localdate(), "day", None, None
-    rooms = list(selectors.court_rooms(court=court))
-    judges = list(selectors.court_judges(court=court))
+    scope = AgendaScope(
+        court=court,
+        form=form,
+        day=timezone.localdate(),
+        span="day",
+        room=None,
+        judge=None,
+        rooms=list(selectors.court_rooms(court=court)),
+        judges=list(selectors.court_judges(court=court)),
+    )
     if form.is_valid():
-        day = form.cleaned_data["day"] or day
-        span = form.cleaned_data["span"] or "day"
-        room = next((r for r in rooms if r.pk == form.cleaned_data["room"]), None)
-        judge = next((j for j in judges if j.pk == form.cleaned_data["judge"]), None)
-        if (form.cleaned_data["room"] and room is None) or (form.cleaned_data["judge"] and judge is None):
+        data = form.cleaned_data
+        scope.day = data["day"] or scope.day
+        scope.span = data["span"] or "day"
+        scope.room = next((r for r in scope.rooms if r.pk == data["room"]), None)
+        scope.judge = next((j for j in scope.judges if j.pk == data["judge"]), None)
+        if (data["room"] and scope.room is None) or (data["judge"] and scope.judge is None):
             raise Http404
-    if span == "week":
-        day = day - datetime.timedelta(days=day.weekday())
-    days = 7 if span == "week" else 1
-    start, end = selectors.day_bounds(day, days)
-    hearings = selectors.agenda(court=court, start=start, end=end, room=room, judge=judge)
-    by_day = [
-        (
-            day + datetime.timedelta(days=n),
-            [h for h in hearings if timezone.localtime(h.starts_at).date() == day + datetime.timedelta(days=n)],
-        )  # type: ignore[arg-type]
-        for n in range(days)
-    ]
-    return {
-        "court": court,
-        "form": form,
-        "day": day,
-        "span": span,
-        "room": room,
-        "judge": judge,
-        "rooms": rooms,
-        "judges": judges,
-        "hearings": hearings,
-        "by_day": by_day,
-        "previous": day - datetime.timedelta(days=days),
-        "next": day + datetime.timedelta(days=days),
-    }
+    if scope.span == "week":
+        scope.day -= datetime.timedelta(days=scope.day.weekday())
+    return scope
 
 
 @login_required
 def agenda(request: HttpRequest, court_pk: int) -> HttpResponse:
-    context = _agenda_scope(request, court_pk)
-    context["pending"] = selectors.pending_postponements(court=context["court"])  # type: ignore[arg-type]
-    return render(request, "hearings/agenda.html", context)
+    """A day or a week of the court's hearings, for all rooms and judges or one of them: five queries."""
+    scope = _agenda_scope(request, court_pk)
+    start, end = selectors.day_bounds(scope.day, scope.days)
+    hearings = selectors.agenda(court=scope.court, start=start, end=end, room=scope.room, judge=scope.judge)
+    dates = [scope.day + datetime.timedelta(days=n) for n in range(scope.days)]
+    by_day = [
+        (date, [h for h in hearings if h.starts_at and timezone.localdate(h.starts_at) == date]) for date in dates
+    ]
+    return render(
+        request,
+        "hearings/agenda.html",
+        {
+            **scope.__dict__,
+            "hearings": hearings,
+            "by_day": by_day,
+            "previous": scope.day - datetime.timedelta(days=scope.days),
+            "next": scope.day + datetime.timedelta(days=scope.days),
+            "pending": selectors.pending_postponements(court=scope.court),
+        },
+    )
 
 
 @login_required
 def docket_pdf(request: HttpRequest, court_pk: int) -> HttpResponse:
     """The docket of the day (hearings in order, with room and judge), printable."""
-    context = _agenda_scope(request, court_pk)
-    day: datetime.date = context["day"]  # type: ignore[assignment]
-    start, end = selectors.day_bounds(day)
-    hearings = selectors.agenda(
-        court=context["court"], start=start, end=end, room=context["room"], judge=context["judge"]
-    )  # type: ignore[arg-type]
+    scope = _agenda_scope(request, court_pk)
+    start, end = selectors.day_bounds(scope.day)
+    hearings = selectors.agenda(court=scope.court, start=start, end=end, room=scope.room, judge=scope.judge)
     response = HttpResponse(
-        docket.docket_pdf(court=context["court"], day=day, hearings=hearings), content_type="application/pdf"
-    )  # type: ignore[arg-type]
-    response["Content-Disposition"] = f'inline; filename="docket-{day:%Y-%m-%d}.pdf"'
+        docket.docket_pdf(court=scope.court, day=scope.day, hearings=hearings), content_type="application/pdf"
+    )
+    response["Content-Disposition"] = f'inline; filename="docket-{scope.day:%Y-%m-%d}.pdf"'
     return response
 
 

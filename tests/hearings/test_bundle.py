@@ -37,7 +37,7 @@ def numbered_pdf(number: int, pages: int) -> bytes:
     return out.getvalue()
 
 
-def deposit(*, uploader, reference: str, content: bytes, name: str) -> EvidenceItem:  # type: ignore[no-untyped-def]
+def deposit(*, uploader, reference: str, content: bytes, name: str) -> EvidenceItem:
     staged = stage_stream(chunked(content), sent_name=name, max_bytes=NO_LIMIT)
     return evidence_ingest(
         upload=staged, uploader=uploader, organisation=None, channel=EvidenceItem.Channel.WEB, case_ref=reference
@@ -100,7 +100,7 @@ def test_bundle_of_fifty_documents(court: Court) -> None:
         # Each bookmark opens the first page of its document, in order.
         first_pages = [index_pages + sum(pages_of[:n]) for n in range(50)]
         for destination, expected in zip(destinations[1:], first_pages, strict=True):
-            assert pdf.pages.index(pikepdf.Page(destination[0])) == expected
+            assert pdf.pages.index(pikepdf.Page(destination[0])) == expected  # type: ignore[index]
         first_doc = (
             pdf.pages[index_pages].Contents.read_bytes()
             if not isinstance(pdf.pages[index_pages].Contents, pikepdf.Array)

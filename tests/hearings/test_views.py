@@ -27,7 +27,7 @@ def hearing(court: Court) -> Hearing:
     )  # fmt: skip
 
 
-def client_for(user) -> Client:  # type: ignore[no-untyped-def]
+def client_for(user) -> Client:
     client = Client()
     client.force_login(user)
     return client
@@ -123,7 +123,7 @@ def test_postponement_pages(court: Court, hearing: Hearing) -> None:
     assert "Non justifié" in timeline and "Je serai à l’étranger." in timeline
 
 
-def test_agenda_role_by_role_and_bounded_queries(court: Court, hearing: Hearing, django_assert_max_num_queries) -> None:  # type: ignore[no-untyped-def]
+def test_agenda_role_by_role_and_bounded_queries(court: Court, hearing: Hearing, django_assert_max_num_queries) -> None:
     url = reverse("hearings:agenda", args=[court.j.court.pk])
     for role, user in people(court, hearing).items():
         expected = 200 if role in {"clerk", "judge", "other_judge_same_court"} else 404
@@ -144,9 +144,9 @@ def test_agenda_role_by_role_and_bounded_queries(court: Court, hearing: Hearing,
         response = client.get(url, {"day": day, "span": "week"})
     assert len(response.context["hearings"]) == 9
     with django_assert_max_num_queries(16):
-        response = client.get(url, {"day": day, "span": "week", "room": court.room_b.pk})
+        response = client.get(url, {"day": day, "span": "week", "room": str(court.room_b.pk)})
     assert {h.room_id for h in response.context["hearings"]} == {court.room_b.pk}
-    response = client.get(url, {"day": day, "judge": court.j.judge.pk})
+    response = client.get(url, {"day": day, "judge": str(court.j.judge.pk)})
     assert {h.judge_id for h in response.context["hearings"]} == {court.j.judge.pk}
     assert client.get(url, {"room": 999999}).status_code == 404
 

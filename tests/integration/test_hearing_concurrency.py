@@ -74,7 +74,7 @@ def _results(*processes: subprocess.Popen[str]) -> list[str]:
 
 
 @pytest.mark.parametrize("shared", ["room", "judge", "counsel"])
-def test_the_database_refuses_the_second_booking_it_could_not_see(court, shared: str, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+def test_the_database_refuses_the_second_booking_it_could_not_see(court, shared: str, tmp_path: Path) -> None:  # noqa: F811
     j = court.j
     lawyer = j.lawyer if shared == "counsel" else None
     first, second = court_case(j, lawyer=lawyer), court_case(j, lawyer=lawyer)
@@ -99,7 +99,7 @@ def test_the_database_refuses_the_second_booking_it_could_not_see(court, shared:
         assert CounselBooking.objects.filter(active=True).count() == 1
 
 
-def test_two_clerks_at_once_one_wins(court, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+def test_two_clerks_at_once_one_wins(court, tmp_path: Path) -> None:  # noqa: F811
     j = court.j
     start = next_monday(14).isoformat()
     clerks = [
