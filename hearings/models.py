@@ -145,7 +145,7 @@ class CounselBooking(models.Model):
     """A lawyer with a mandate in the case of a listed hearing is busy for its time. One row per lawyer and hearing,
     kept in step with the hearing by the services; the database refuses two overlapping active rows of a lawyer."""
 
-    hearing = models.ForeignKey(Hearing, on_delete=models.CASCADE, related_name="counsel_bookings")
+    hearing = models.ForeignKey(Hearing, on_delete=models.PROTECT, related_name="counsel_bookings")
     lawyer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     starts_at = models.DateTimeField()
     ends_at = models.DateTimeField()

@@ -72,7 +72,7 @@ class Migration(migrations.Migration):
                 ('ends_at', models.DateTimeField()),
                 ('active', models.BooleanField(default=True)),
                 ('lawyer', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('hearing', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='counsel_bookings', to='hearings.hearing')),
+                ('hearing', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='counsel_bookings', to='hearings.hearing')),
             ],
             options={
                 'verbose_name': 'counsel booking',

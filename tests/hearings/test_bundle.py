@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import tracemalloc
+from pathlib import Path
 
 import pikepdf
 import pytest
@@ -18,10 +19,11 @@ from hearings.bundle import INDEX_LINES_PER_PAGE
 from hearings.models import CaseBundle
 from tests.accounts.factories import UserFactory
 from tests.evidence import corpus
+from tests.evidence.conftest import evidence_dirs  # noqa: F401  (fixture: a private store per test)
 from tests.evidence.factories import NO_LIMIT, chunked
 from tests.hearings.conftest import Court, court_case
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("evidence_dirs")]
 
 
 def numbered_pdf(number: int, pages: int) -> bytes:
@@ -126,3 +128,21 @@ def test_bundle_of_an_empty_case_is_just_the_index(court: Court) -> None:
     judge.post(reverse("hearings:bundle_build", args=[case.pk]))
     bundle = CaseBundle.objects.get()
     assert bundle.status == CaseBundle.Status.READY and bundle.pages == 1
+
+
+def test_a_tampered_source_fails_the_bundle_and_seals_nothing(court: Court, evidence_dirs: dict[str, Path]) -> None:  # noqa: F811
+    party = UserFactory()
+    case = court_case(court.j, party_user=party)
+    good = deposit(uploader=party, reference=case.reference, content=numbered_pdf(1, 1), name="a.pdf")
+    bad = deposit(uploader=party, reference=case.reference, content=numbered_pdf(2, 1), name="b.pdf")
+    stored = evidence_dirs["store"] / bad.seal.record_data["storage"]["key"]
+    stored.write_bytes(stored.read_bytes().replace(b"Document 2", b"Document 3", 1))
+    clerk = Client()
+    clerk.force_login(court.j.clerk)
+    clerk.post(reverse("hearings:bundle_build", args=[case.pk]))
+    bundle = CaseBundle.objects.get()
+    assert bundle.status == CaseBundle.Status.FAILED and bundle.item is None
+    assert EvidenceItem.objects.count() == 2  # nothing new sealed
+    assert not CustodyEvent.objects.filter(item=good, action=CustodyEvent.Action.VIEWED).exists()
+    bad.refresh_from_db()
+    assert bad.status == EvidenceItem.Status.BLOCKED
