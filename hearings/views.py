@@ -18,13 +18,31 @@ from django.views.decorators.http import require_POST
 from filings.models import Case, Room
 from hearings import docket, ics, permissions, selectors, services
 from hearings.forms import AgendaForm, ListingForm, PostponementDecisionForm, PostponementRequestForm, ReasonForm
-from hearings.models import Hearing
+from hearings.models import Hearing, PostponementRequest
 from justice.accounts.models import Organisation, User
+from justice.audit.models import AccessEvent
+from justice.audit.services import access_record
 from justice.errors import ApplicationError
 
 
 def _user(request: HttpRequest) -> User:
     return request.user  # type: ignore[return-value]
+
+
+def _record_requesters_read(*, user: User, hearing: Hearing, requests: list[PostponementRequest]) -> None:
+    """Postponement requests show who asked and why: the person concerned sees the read in their access log."""
+    people = {r.requested_by for r in requests}
+    if people:
+        access_record(
+            actor=user,
+            subjects=people,
+            action=AccessEvent.Action.VIEW,
+            obj=hearing,
+            what=_("Your postponement request in case %(reference)s") % {"reference": hearing.case.reference},
+            purpose=_("Handling of the case")
+            if permissions.is_bench_of(user, hearing.case.court_id)
+            else _("Party to the same case"),
+        )
 
 
 # --- Listing ----------------------------------------------------------------------------------------------------------
@@ -90,6 +108,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     hearing = selectors.hearing_get(user=user, pk=pk)
     case = hearing.case
     requests = [r for r in selectors.case_postponement_requests(case=case) if r.hearing_id == hearing.pk]
+    _record_requesters_read(user=user, hearing=hearing, requests=requests)
     return render(
         request,
         "hearings/detail.html",
@@ -167,6 +186,8 @@ def postpone_decide(request: HttpRequest, pk: int) -> HttpResponse:
     case = hearing.case
     if not permissions.can_decide_postponement(user, case):
         raise Http404
+    if request.method != "POST":
+        _record_requesters_read(user=user, hearing=hearing, requests=[postponement])
     form = PostponementDecisionForm(request.POST or None)
     slot = ListingForm(
         request.POST or None,

@@ -12,6 +12,7 @@ from django.urls import reverse
 from hearings import services
 from hearings.models import Hearing, PostponementRequest
 from justice.accounts.models import Membership
+from justice.audit.models import AccessEvent
 from tests.accounts.factories import UserFactory, staff_member
 from tests.filings.conftest import make_jurisdiction
 from tests.hearings.conftest import Court, court_case, next_monday
@@ -115,10 +116,16 @@ def test_postponement_pages(court: Court, hearing: Hearing) -> None:
     for user in (party, court.j.lawyer, UserFactory(), make_jurisdiction("AILLEURS").judge):
         assert client_for(user).get(decide).status_code == 404
     judge = client_for(court.j.judge)
+    assert judge.get(decide).status_code == 200
     assert judge.post(decide, {"decision": "refuse", "reason": ""}).status_code == 400
     assert judge.post(decide, {"decision": "refuse", "reason": "Non justifié"}).status_code == 302
     request.refresh_from_db()
     assert request.status == PostponementRequest.Status.REFUSED
+    # The party sees in their access log that the judge read their request; their own reads are not recorded.
+    client_for(party).get(reverse("hearings:detail", args=[hearing.pk]))
+    assert set(
+        AccessEvent.objects.filter(subject=party, object_type="hearings.hearing").values_list("actor", flat=True)
+    ) == {court.j.judge.pk}
     timeline = client_for(party).get(reverse("filings:case", args=[hearing.case.pk])).content.decode()
     assert "Non justifié" in timeline and "Je serai à l’étranger." in timeline
 
