@@ -36,7 +36,7 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy .
-	$(BIN)/bandit -q -r justice evidence filings idp --severity-level high
+	$(BIN)/bandit -q -r justice evidence filings hearings idp --severity-level high
 	DJANGO_SETTINGS_MODULE=justice.settings.test DATABASE_URL=sqlite:///:memory: $(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/python scripts/check_messages.py
 

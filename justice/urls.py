@@ -15,6 +15,7 @@ urlpatterns = [
     path("filings/", include("filings.urls")),
     path("api/v1/", include("justice.api_v1")),
     path("notifications/", include("justice.notifications.urls")),
+    path("hearings/", include("hearings.urls")),
     path("verify/", evidence_public.verify_page, name="verify"),
     path("log/checkpoint", evidence_public.latest_checkpoint, name="log_checkpoint"),
     path("log/checkpoint/<int:size>", evidence_public.checkpoint_at, name="log_checkpoint_at"),

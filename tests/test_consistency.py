@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.apps import apps
 from django.db import models
 
-PROJECT_APPS = {"accounts", "audit", "portal", "filings", "evidence", "outbox", "notifications"}
+PROJECT_APPS = {"accounts", "audit", "portal", "filings", "evidence", "outbox", "notifications", "hearings"}
 
 
 def project_models() -> list[type[models.Model]]:

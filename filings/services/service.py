@@ -17,6 +17,9 @@ from django.utils import timezone
 
 from filings.models import Filing, Mandate, Party, ServiceRecord
 from justice.accounts.models import User
+from justice.notifications.models import Kind
+from justice.notifications.services import notify
+from justice.outbox.services import Outgoing, outbox_enqueue_many
 
 logger = logging.getLogger(__name__)
 
@@ -58,9 +61,10 @@ def submission_serve(*, filing: Filing) -> list[ServiceRecord]:
     served = list(ServiceRecord.objects.filter(filing=filing).order_by("pk"))
     pending = [record.pk for record in served if record.status == ServiceRecord.Status.SENT]
     if pending:
-        from filings.tasks import deliver_service
-
-        transaction.on_commit(lambda: [deliver_service.delay(pk) for pk in pending])
+        # Through the outbox, in this transaction: delivered (and notified) even if the broker is down right now.
+        outbox_enqueue_many(
+            messages=[Outgoing(task="filings.tasks.deliver_service", args=[pk], kwargs={}) for pk in pending]
+        )
     logger.info("filing %s served on %s recipients", filing.pk, len(served))
     return served
 
@@ -74,6 +78,7 @@ def service_deliver(*, record: ServiceRecord) -> ServiceRecord:
     )
     if updated:
         record.status, record.delivered_at = ServiceRecord.Status.DELIVERED, now
+        notify(recipients=[record.recipient], target=record.filing, kind=Kind.SUBMISSION_SERVED)
         logger.info("service %s of filing %s delivered to user %s", record.pk, record.filing_id, record.recipient_id)
     else:
         record.refresh_from_db()

@@ -22,6 +22,12 @@ class Kind(models.TextChoices):
     APPOINTMENT_PROPOSED = "appointment_proposed", _("Appointment times proposed")
     APPOINTMENT_PICKED = "appointment_picked", _("Appointment time chosen")
     APPOINTMENT_CONFIRMED = "appointment_confirmed", _("Appointment confirmed")
+    SUBMISSION_SERVED = "submission_served", _("Submission served on you")
+    HEARING_LISTED = "hearing_listed", _("Hearing scheduled")
+    HEARING_CHANGED = "hearing_changed", _("Hearing changed")
+    HEARING_CANCELLED = "hearing_cancelled", _("Hearing cancelled")
+    POSTPONEMENT_REQUESTED = "postponement_requested", _("Postponement requested")
+    POSTPONEMENT_DECIDED = "postponement_decided", _("Postponement request decided")
 
 
 class Notification(models.Model):

@@ -48,6 +48,18 @@ def sentence(notification: Notification) -> str:
         return _("An appointment time was chosen for %(filing)s: confirm it or propose others.") % values
     if kind == Kind.APPOINTMENT_CONFIRMED:
         return _("Your appointment to confirm %(filing)s is confirmed by %(recipient)s.") % values
+    if kind == Kind.SUBMISSION_SERVED:
+        return _("A submission was served on you in case %(reference)s: read it and its exhibits.") % values
+    if kind == Kind.HEARING_LISTED:
+        return _("A hearing is scheduled in case %(reference)s: see the date, the room and what to bring.") % values
+    if kind == Kind.HEARING_CHANGED:
+        return _("The hearing of case %(reference)s has changed: see its new details.") % values
+    if kind == Kind.HEARING_CANCELLED:
+        return _("The hearing of case %(reference)s is cancelled.") % values
+    if kind == Kind.POSTPONEMENT_REQUESTED:
+        return _("A postponement of the hearing of case %(reference)s was requested.") % values
+    if kind == Kind.POSTPONEMENT_DECIDED:
+        return _("The court decided on the postponement requested in case %(reference)s.") % values
     return _("Something new about %(subject)s.") % {"subject": subject_of(notification)}
 
 

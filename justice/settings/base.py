@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "evidence",
     "justice.outbox",
     "justice.notifications",
+    "hearings",
 ]
 
 MIDDLEWARE = [

@@ -22,10 +22,12 @@ from django.utils import timezone
 from evidence.models import EvidenceItem, TusUpload
 from evidence.tus import Metadata, tus_upload_create
 from filings import services
-from filings.models import AssuranceLevel, Filing
+from filings.models import AssuranceLevel, Filing, Room
 from filings.services.appointments import ProposedSlot, appointment_propose
 from filings.services.assisted import assisted_referral_file
 from filings.services.exhibits import exhibit_attach
+from hearings.models import CaseBundle, Hearing, PostponementRequest
+from hearings.services import case_bundle_request, hearing_list, postponement_request
 from justice.accounts.models import Invitation, Membership, User
 from justice.accounts.services import invitation_create
 from justice.notifications.models import Notification
@@ -33,6 +35,7 @@ from tests.accounts.factories import UserFactory, staff_member
 from tests.evidence.factories import sealed_item
 from tests.filings.conftest import Jurisdiction, make_jurisdiction
 from tests.filings.factories import civil_sections, criminal_sections, draft, submitted
+from tests.hearings.conftest import next_monday
 
 pytestmark = pytest.mark.django_db
 
@@ -74,6 +77,9 @@ class World:
     invitation: Invitation
     member: Membership
     upload: TusUpload
+    hearing: Hearing
+    postponement: PostponementRequest
+    bundle: CaseBundle
 
     def reference(self, name: str) -> str:
         case = self.filings[name].case
@@ -174,7 +180,22 @@ def world() -> World:
     invitation, _token = invitation_create(
         organisation=place.court, email="futur-greffier@example.org", role=Membership.Role.CLERK, actor=org_admin.user
     )
+    case_for_client = for_client.case
+    assert case_for_client is not None
+    hearing = hearing_list(
+        case=case_for_client,
+        actor=place.clerk,
+        room=Room.objects.create(court=place.court, name="Salle 2"),
+        judge=place.judge,
+        starts_at=next_monday(),
+        duration_minutes=60,
+    )
     return World(
+        hearing=hearing,
+        postponement=postponement_request(
+            hearing=hearing, actor=place.lawyer, reasons="L’avocat plaide ce jour-là devant une autre juridiction."
+        ),
+        bundle=case_bundle_request(case=case_for_client, actor=place.clerk),
         place=place,
         elsewhere=elsewhere,
         people=people,
@@ -259,6 +280,7 @@ CITIZEN_FILING = roles("citizen")
 COURT = roles("clerk")
 CASE_OF_CITIZEN = roles("citizen", "clerk", "judge")
 ORG_ADMIN = roles("org admin")
+HEARING_PEOPLE = roles("client", "lawyer", "clerk", "judge")
 
 MATRIX: dict[str, Rule] = {
     # Public pages and endpoints.
@@ -359,6 +381,25 @@ MATRIX: dict[str, Rule] = {
     "evidence:download": Rule(
         evidence("police", "download/"), allowed=roles("police"), method="POST", also=frozenset({400})
     ),
+    # Hearings: the parties and counsel of the case see them; the court's clerks list and change them, its judges
+    # decide with them; calendars of one's own hearings.
+    "hearings:list": Rule(case("for_client", "list/", base="/hearings/cases/"), allowed=COURT),
+    "hearings:bundle_build": Rule(
+        case("for_client", "bundle/", base="/hearings/cases/"), allowed=roles("clerk", "judge"), method="POST"
+    ),
+    "hearings:bundle": Rule(lambda w: f"/hearings/bundles/{w.bundle.pk}/", allowed=roles("clerk", "judge")),
+    "hearings:detail": Rule(lambda w: f"/hearings/{w.hearing.pk}/", allowed=HEARING_PEOPLE),
+    "hearings:change": Rule(lambda w: f"/hearings/{w.hearing.pk}/change/", allowed=COURT),
+    "hearings:transition": Rule(lambda w: f"/hearings/{w.hearing.pk}/status/held/", allowed=COURT, method="POST"),
+    "hearings:postpone": Rule(lambda w: f"/hearings/{w.hearing.pk}/postpone/", allowed=roles("client", "lawyer")),
+    "hearings:ics": Rule(lambda w: f"/hearings/{w.hearing.pk}/calendar.ics", allowed=HEARING_PEOPLE),
+    "hearings:decide": Rule(lambda w: f"/hearings/postponements/{w.postponement.pk}/", allowed=roles("clerk", "judge")),
+    "hearings:agenda": Rule(lambda w: f"/hearings/courts/{w.place.court.pk}/agenda/", allowed=roles("clerk", "judge")),
+    "hearings:docket": Rule(
+        lambda w: f"/hearings/courts/{w.place.court.pk}/docket.pdf", allowed=roles("clerk", "judge")
+    ),
+    "hearings:feed_settings": Rule("/hearings/calendar/"),
+    "hearings:feed": Rule("/hearings/feed/not-a-token.ics", public=True, also=frozenset({404})),
     # Resumable uploads (tus): anyone signed in starts one; only its creator reaches it.
     "evidence:tus_collection": Rule(
         "/evidence/uploads/", method="POST", api=True, headers=TUS, also=frozenset({400, 413})

@@ -1,0 +1,112 @@
+"""Forms of hearings: listing (date, start, duration, room, judge), changes, postponement requests and decisions."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from filings.models import Room
+from hearings.models import Hearing
+from justice.accounts.models import Organisation, User
+
+
+class JudgeChoiceField(forms.ModelChoiceField[User]):
+    def label_from_instance(self, obj: User) -> str:
+        return str(obj)
+
+
+class ListingForm(forms.Form):
+    date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    start = forms.TimeField(label=_("Start time"), widget=forms.TimeInput(attrs={"type": "time"}))
+    duration = forms.IntegerField(
+        label=_("Duration (minutes)"),
+        min_value=5,
+        max_value=720,
+        initial=60,
+        widget=forms.NumberInput(attrs={"step": 5}),
+    )
+    room = forms.ModelChoiceField(label=_("Room"), queryset=Room.objects.none())
+    judge = JudgeChoiceField(label=_("Judge"), queryset=User.objects.none())
+    to_bring = forms.CharField(
+        label=_("What to bring"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Shown to the parties with the hearing: identity document, originals of the exhibits, ..."),
+    )
+
+    def __init__(self, *args: Any, court: Organisation, rooms: Any, judges: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.court = court
+        self.fields["room"].queryset = rooms  # type: ignore[attr-defined]
+        self.fields["judge"].queryset = judges  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("date") and data.get("start"):
+            starts_at = timezone.make_aware(datetime.datetime.combine(data["date"], data["start"]))
+            if starts_at < timezone.now():
+                self.add_error("date", _("A hearing cannot be listed in the past."))
+            data["starts_at"] = starts_at
+        return data
+
+    @classmethod
+    def initial_for(cls, hearing: Hearing) -> dict[str, Any]:
+        if hearing.starts_at is None:
+            return {"to_bring": hearing.to_bring}
+        local = timezone.localtime(hearing.starts_at)
+        return {
+            "date": local.date(),
+            "start": local.time().replace(second=0, microsecond=0),
+            "duration": hearing.duration_minutes,
+            "room": hearing.room_id,
+            "judge": hearing.judge_id,
+            "to_bring": hearing.to_bring,
+        }
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class PostponementRequestForm(forms.Form):
+    reasons = forms.CharField(
+        label=_("Why should the hearing be postponed?"),
+        min_length=10,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_("The court and the other parties will read it."),
+    )
+
+
+class PostponementDecisionForm(forms.Form):
+    GRANT, REFUSE = "grant", "refuse"
+    decision = forms.ChoiceField(
+        label=_("Decision"),
+        choices=((GRANT, _("Grant the postponement")), (REFUSE, _("Refuse the postponement"))),
+        widget=forms.RadioSelect,
+    )
+    reason = forms.CharField(
+        label=_("Reason"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Required to refuse; the parties are told."),
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("decision") == self.REFUSE and not (data.get("reason") or "").strip():
+            self.add_error("reason", _("Give the reason for refusing: the parties are told."))
+        return data
+
+
+class AgendaForm(forms.Form):
+    day = forms.DateField(label=_("Day"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    span = forms.ChoiceField(label=_("View"), required=False, choices=(("day", _("Day")), ("week", _("Week"))))
+    room = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    judge = forms.IntegerField(required=False, widget=forms.HiddenInput)

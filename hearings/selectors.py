@@ -1,0 +1,159 @@
+"""Reads of hearings, scoped to the acting user; anything else is a 404."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from filings import permissions as filings_permissions
+from filings import selectors as filings_selectors
+from filings.models import Case, Room
+from hearings import permissions
+from hearings.models import CalendarFeed, CaseBundle, Hearing, HearingEvent, PostponementRequest, hash_feed_token
+from hearings.services import local_zone
+from justice.accounts.models import Membership, Organisation, User
+
+
+def _hearings() -> QuerySet[Hearing]:
+    return Hearing.objects.select_related("case", "case__court", "room", "judge")
+
+
+def case_get(*, user: User, pk: int) -> Case:
+    return filings_selectors.case_get(user=user, pk=pk)
+
+
+def case_hearings(*, case: Case) -> list[Hearing]:
+    return list(_hearings().filter(case=case).order_by("-starts_at", "-pk"))
+
+
+def case_timeline(*, case: Case) -> list[HearingEvent]:
+    return list(
+        HearingEvent.objects.filter(hearing__case=case).select_related("actor", "hearing").order_by("created_at", "pk")
+    )
+
+
+def case_postponement_requests(*, case: Case) -> list[PostponementRequest]:
+    return list(
+        PostponementRequest.objects.filter(hearing__case=case).select_related("requested_by", "decided_by", "hearing")
+    )
+
+
+def hearing_get(*, user: User, pk: int) -> Hearing:
+    hearing = _hearings().filter(pk=pk).first()
+    if hearing is None or not permissions.can_view_hearings(user, hearing.case):
+        raise Http404
+    return hearing
+
+
+def postponement_get(*, user: User, pk: int) -> PostponementRequest:
+    request = (
+        PostponementRequest.objects.select_related("hearing", "hearing__case", "hearing__case__court")
+        .filter(pk=pk)
+        .first()
+    )
+    if request is None or not permissions.can_view_hearings(user, request.hearing.case):
+        raise Http404
+    return request
+
+
+def bench_courts(*, user: User) -> QuerySet[Organisation]:
+    """Courts where the user is a clerk or a judge."""
+    scope = filings_permissions.staff_scope(user)
+    return Organisation.objects.filter(pk__in=scope.clerk | scope.judge, kind=Organisation.Kind.COURT)
+
+
+def bench_court_get(*, user: User, pk: int) -> Organisation:
+    court = bench_courts(user=user).filter(pk=pk).first()
+    if court is None:
+        raise Http404
+    return court
+
+
+def court_rooms(*, court: Organisation) -> QuerySet[Room]:
+    return Room.objects.filter(court=court).order_by("name")
+
+
+def court_judges(*, court: Organisation) -> QuerySet[User]:
+    return User.objects.filter(
+        pk__in=Membership.objects.active().filter(organisation=court, role=Membership.Role.JUDGE).values("user")
+    ).order_by("last_name", "first_name", "pk")
+
+
+def day_bounds(day: datetime.date, days: int = 1) -> tuple[datetime.datetime, datetime.datetime]:
+    zone = local_zone()
+    start = datetime.datetime.combine(day, datetime.time(0), zone)
+    end = datetime.datetime.combine(day + datetime.timedelta(days=days), datetime.time(0), zone)
+    return start, end
+
+
+def agenda(
+    *,
+    court: Organisation,
+    start: datetime.datetime,
+    end: datetime.datetime,
+    room: Room | None = None,
+    judge: User | None = None,
+) -> list[Hearing]:
+    """The court's hearings in [start, end), listed, postponed or held, for a room or a judge or all: one query."""
+    hearings = _hearings().filter(
+        case__court=court,
+        starts_at__lt=end,
+        ends_at__gt=start,
+        status__in=(Hearing.Status.LISTED, Hearing.Status.HELD, Hearing.Status.CLOSED),
+    )
+    if room is not None:
+        hearings = hearings.filter(room=room)
+    if judge is not None:
+        hearings = hearings.filter(judge=judge)
+    return list(hearings.order_by("starts_at", "room__name", "pk"))
+
+
+def pending_postponements(*, court: Organisation) -> list[PostponementRequest]:
+    return list(
+        PostponementRequest.objects.filter(hearing__case__court=court, status=PostponementRequest.Status.PENDING)
+        .select_related("hearing", "hearing__case", "requested_by")
+        .order_by("created_at")
+    )
+
+
+def feed_hearings(*, user: User) -> list[Hearing]:
+    """What a person's calendar feed holds: hearings of their cases (as party or counsel) and those they preside,
+    from 90 days back."""
+    since = timezone.now() - datetime.timedelta(days=90)
+    cases = filings_selectors.case_list_for_person(user=user).values("pk")
+    return list(
+        _hearings()
+        .filter(Q(case__in=cases) | Q(judge=user), ends_at__gte=since)
+        .exclude(status=Hearing.Status.REQUESTED)
+        .order_by("starts_at")
+    )
+
+
+def feed_owner(*, token: str) -> User | None:
+    feed = (
+        CalendarFeed.objects.select_related("user")
+        .filter(token_hash=hash_feed_token(token), revoked_at__isnull=True, user__is_active=True)
+        .first()
+    )
+    if feed is None:
+        return None
+    CalendarFeed.objects.filter(pk=feed.pk).update(last_used_at=timezone.now())
+    return feed.user
+
+
+def active_feed(*, user: User) -> CalendarFeed | None:
+    return CalendarFeed.objects.filter(user=user, revoked_at__isnull=True).first()
+
+
+def case_bundles(*, case: Case) -> list[CaseBundle]:
+    return list(CaseBundle.objects.filter(case=case).select_related("item", "requested_by")[:5])
+
+
+def bundle_get(*, user: User, pk: int) -> CaseBundle:
+    bundle = CaseBundle.objects.select_related("case", "case__court", "item").filter(pk=pk).first()
+    if bundle is None or not permissions.can_build_bundle(user, bundle.case):
+        raise Http404
+    return bundle
