@@ -12,6 +12,7 @@ from reportlab.lib.units import mm
 from reportlab.pdfgen import canvas
 
 from filings.models import Filing
+from justice.signing import sign_pdf
 
 
 def filing_receipt_rows(filing: Filing) -> list[tuple[str, str]]:
@@ -53,6 +54,12 @@ def filing_receipt_pdf(*, filing: Filing) -> bytes:
         y -= 13 * mm
     pdf.setFont("Helvetica", 9)
     pdf.drawString(20 * mm, y - 5 * mm, _("Keep this acknowledgement: it proves when your filing was received."))
+    pdf.drawString(
+        20 * mm,
+        y - 10 * mm,
+        _("This document is sealed by the portal: a PDF reader shows whether it was changed since it was issued."),
+    )
     pdf.showPage()
     pdf.save()
-    return buffer.getvalue()
+    # PAdES-sealed with the portal's certificate: the official filing time above cannot be altered unnoticed.
+    return sign_pdf(buffer.getvalue(), reason=str(_("Acknowledgement of receipt of a filing")))

@@ -13,6 +13,7 @@ urlpatterns = [
     path("<int:pk>/civil-referral/", drafts.civil_referral_edit, name="civil_referral_edit"),
     path("<int:pk>/summary/", drafts.summary, name="summary"),
     path("<int:pk>/receipt/", drafts.receipt, name="receipt"),
+    path("<int:pk>/receipt.pdf", drafts.receipt_pdf, name="receipt_pdf"),
     path("<int:pk>/cancel/", drafts.cancel, name="cancel"),
     path("<int:pk>/copy/", drafts.copy, name="copy"),
     path("<int:pk>/review/", review.review, name="review"),

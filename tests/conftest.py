@@ -57,9 +57,10 @@ def sealing_files(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]
     return certificate, key
 
 
-@pytest.fixture
+@pytest.fixture(autouse=True)
 def sealing_certificate(settings: LazySettings, sealing_files: tuple[Path, Path]) -> Path:
-    """The portal configured with the demo sealing certificate; returns the certificate's PEM file."""
+    """The portal configured with the demo sealing certificate (as `make run` does): receipts, decisions and
+    bundles are signed PDFs. Returns the certificate's PEM file."""
     settings.SEALING_CERTIFICATE_FILE, settings.SEALING_KEY_FILE = (str(path) for path in sealing_files)
     settings.SEALING_KEY_PASSPHRASE = ""
     return sealing_files[0]

@@ -12,12 +12,14 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from filings import assurance, content, permissions, selectors, services
 from filings.forms import ClaimantForm, ClaimForm, ClientForm, RespondentFormSet
 from filings.models import AssuranceLevel, Case, Filing
+from filings.receipts import filing_receipt_pdf
 from justice.accounts.assurance import step_up_url
 from justice.accounts.models import User
 from justice.errors import ApplicationError
@@ -435,6 +437,20 @@ def receipt(request: HttpRequest, pk: int) -> HttpResponse:
             "appointment": selectors.appointment_state(filing=filing) if user.pk == filing.filer_id else None,
         },
     )
+
+
+@login_required
+def receipt_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    """The acknowledgement of receipt as a PDF sealed by the portal (PAdES), for the filer and their client."""
+    user = _user(request)
+    filing = selectors.filing_get(user=user, pk=pk)
+    if user.pk not in (filing.filer_id, filing.on_behalf_of_id) or filing.status == Filing.Status.DRAFT:
+        raise Http404
+    response = HttpResponse(filing_receipt_pdf(filing=filing), content_type="application/pdf")
+    response["Content-Disposition"] = (
+        content_disposition_header(as_attachment=True, filename=f"accuse-de-reception-{filing.pk}.pdf") or ""
+    )
+    return response
 
 
 @login_required

@@ -330,6 +330,7 @@ MATRIX: dict[str, Rule] = {
     "filings:civil_referral_edit": Rule(filing("draft", "civil-referral/"), allowed=CITIZEN_FILING),
     "filings:summary": Rule(filing("draft", "summary/"), allowed=CITIZEN_FILING),
     "filings:receipt": Rule(filing("civil", "receipt/"), allowed=CITIZEN_FILING),
+    "filings:receipt_pdf": Rule(filing("civil", "receipt.pdf"), allowed=CITIZEN_FILING),
     "filings:cancel": Rule(filing("draft", "cancel/"), allowed=CITIZEN_FILING, method="POST"),
     "filings:copy": Rule(filing("rejected", "copy/"), allowed=CITIZEN_FILING, method="POST"),
     "filings:review": Rule(filing("pre_complaint", "review/"), allowed=roles("police")),
