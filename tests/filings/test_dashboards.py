@@ -88,3 +88,16 @@ def test_seed_demo_routes_the_demo_town_and_a_demo_citizen_can_file(client: Clie
     citizen = User.objects.get(email="citoyen@demo.justice.localhost")
     filing = submitted(filer=citizen, sections=criminal_sections(), level="low")
     assert filing.recipient == route.police_unit
+
+
+def test_court_staff_reach_the_hearings_agenda_and_the_counter_from_their_space(client: Client, place) -> None:
+    agenda = f'href="/hearings/courts/{place.court.pk}/agenda/"'
+    client.force_login(place.clerk)
+    page = client.get("/dashboard/").content.decode()
+    assert agenda in page and 'href="/filings/assisted/new/"' in page
+    assert client.get(f"/hearings/courts/{place.court.pk}/agenda/").status_code == 200
+    client.force_login(place.judge)
+    assert agenda in client.get("/dashboard/").content.decode()
+    # The clerk of a prosecutor's office has neither.
+    client.force_login(place.office_clerk)
+    assert "/hearings/courts/" not in client.get("/dashboard/").content.decode()
