@@ -34,6 +34,7 @@ from hearings.models import (
 )
 from justice.accounts.models import Membership, User
 from justice.errors import ApplicationError
+from justice.outbox.services import outbox_enqueue
 
 logger = logging.getLogger(__name__)
 
@@ -574,14 +575,14 @@ def calendar_feed_revoke(*, user: User) -> int:
 
 
 def case_bundle_request(*, case: Case, actor: User) -> CaseBundle:
-    """Queue the build of the case bundle (a Celery task); the page follows its progress."""
-    from hearings.tasks import build_case_bundle
-
+    """Queue the build of the case bundle (a Celery task, through the outbox: queued even if the broker is down
+    when the clerk asks); the page follows its progress. The build seals the bundle and marks it ready in one
+    transaction, so a task redelivered after a crash either finds it ready or builds it from the start."""
     if not permissions.can_build_bundle(actor, case):
         raise HearingError(_("Only the court’s clerks and judges build case bundles."), code="forbidden")
     if CaseBundle.objects.filter(case=case, status__in=(CaseBundle.Status.QUEUED, CaseBundle.Status.BUILDING)).exists():
         raise HearingError(_("A bundle of this case is already being built."), code="busy")
-    bundle = CaseBundle.objects.create(case=case, requested_by=actor)
-    bundle_id = bundle.pk
-    transaction.on_commit(lambda: build_case_bundle.delay(bundle_id))
+    with transaction.atomic():
+        bundle = CaseBundle.objects.create(case=case, requested_by=actor)
+        outbox_enqueue(task="hearings.tasks.build_case_bundle", args=[bundle.pk])
     return bundle
