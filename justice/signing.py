@@ -8,10 +8,14 @@ uses a self-signed demo certificate made by ``manage.py sealing_keygen``.
 
 from __future__ import annotations
 
+import asyncio
 import datetime
 import io
 import os
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import TypeVar
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
@@ -21,6 +25,8 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.sign import fields, signers
+
+T = TypeVar("T")
 
 
 def sealing_signer() -> signers.SimpleSigner:
@@ -55,8 +61,23 @@ def sign_pdf(pdf: bytes, *, reason: str, location: str = "", field_name: str = "
         subfilter=fields.SigSeedSubFilter.PADES,
         md_algorithm="sha256",
     )
-    output = signers.sign_pdf(writer, metadata, signer=sealing_signer())
-    return output.getvalue()
+    signer = sealing_signer()
+
+    def sign() -> bytes:
+        return signers.sign_pdf(writer, metadata, signer=signer).getvalue()
+
+    return outside_event_loop(sign)
+
+
+def outside_event_loop(function: Callable[[], T]) -> T:
+    """pyHanko's synchronous API runs its own asyncio loop, which fails in a thread already running one (an ASGI
+    server, or a test process holding Playwright's browser): run it in a thread of its own then."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return function()
+    with ThreadPoolExecutor(max_workers=1) as executor:
+        return executor.submit(function).result()
 
 
 def demo_sealing_certificate_create(*, certificate_file: Path, key_file: Path, organisation: str) -> x509.Certificate:

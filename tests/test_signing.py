@@ -3,7 +3,9 @@ signature intact, trusted and covering the whole file; any modified byte breaks 
 
 from __future__ import annotations
 
+import asyncio
 import io
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -17,14 +19,15 @@ from pyhanko.sign.validation.status import PdfSignatureStatus, SignatureCoverage
 from pyhanko_certvalidator import ValidationContext
 
 from justice.pdf import code, facts, heading, paragraph, render_pdf
-from justice.signing import sign_pdf
+from justice.signing import outside_event_loop, sign_pdf
 
 
 def signature_status(pdf: bytes, certificate: Path) -> PdfSignatureStatus:
     reader = PdfFileReader(io.BytesIO(pdf))
     (signature,) = reader.embedded_signatures
     context = ValidationContext(trust_roots=[load_cert_from_pemder(str(certificate))])
-    return validate_pdf_signature(signature, context)
+    # Like signing, pyHanko's validation runs its own event loop (see justice.signing.outside_event_loop).
+    return outside_event_loop(lambda: validate_pdf_signature(signature, context))
 
 
 def sample_pdf() -> bytes:
@@ -107,3 +110,15 @@ def test_the_keygen_command_makes_a_usable_demo_certificate_once(settings: LazyS
     with pytest.raises(CommandError, match="never overwritten"):
         call_command("sealing_keygen", stdout=io.StringIO())
     assert signature_status(sign_pdf(sample_pdf(), reason="Test"), tmp_path / "keys" / "sealing.pem").bottom_line
+
+
+def test_signing_works_inside_a_running_event_loop(sealing_certificate: Path) -> None:
+    """pyHanko runs its own loop: from a thread already running one (an ASGI server, Playwright's browser in the
+    same test process), the portal signs in a thread of its own."""
+
+    async def inside() -> bytes:
+        return sign_pdf(sample_pdf(), reason="Test")
+
+    with ThreadPoolExecutor(max_workers=1) as thread:  # a thread of our own, whatever runs in this one
+        signed = thread.submit(asyncio.run, inside()).result()
+    assert signature_status(signed, sealing_certificate).bottom_line

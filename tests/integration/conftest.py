@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 import boto3
+import kombu.pools
 import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError
@@ -178,6 +179,9 @@ def celery_worker_process(
         # miss that kombu's pools are Resources.
         celery_app.amqp.producer_pool.force_close_all()  # type: ignore[attr-defined]
         celery_app.pool.force_close_all()  # type: ignore[attr-defined]
+        # kombu keeps producer pools in a process-wide registry keyed by broker URL: forget the closed ones, or the
+        # next test publishing to the same Redis gets "Acquire on closed pool".
+        kombu.pools.reset()
         if process.poll() is None:
             process.send_signal(signal.SIGTERM)
             try:

@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import kombu.pools
 import pytest
 from django.conf import settings
 from django.test import Client
@@ -92,6 +93,9 @@ def worker_queue(integration_env: IntegrationEnv, monkeypatch: pytest.MonkeyPatc
     finally:
         celery_app.amqp.producer_pool.force_close_all()  # type: ignore[attr-defined]
         celery_app.pool.force_close_all()  # type: ignore[attr-defined]
+        # kombu keeps producer pools in a process-wide registry keyed by broker URL: forget the closed ones, or the
+        # next test publishing to the same Redis gets "Acquire on closed pool".
+        kombu.pools.reset()
 
 
 @pytest.fixture
