@@ -255,3 +255,43 @@ def test_issuing_twice_is_refused(court: Court, issued: Decision) -> None:
     with pytest.raises(decisions.DecisionError):
         decisions.decision_issue(decision=issued, actor=court.j.clerk)
     assert EvidenceItem.objects.filter(case_ref=issued.case.reference).exclude(derived_from__isnull=False).count() == 1
+
+
+def test_a_party_steps_up_with_the_identity_provider_then_downloads(
+    court: Court, federation, login_with_password, sealing_certificate: Path
+) -> None:
+    """The real step-up: a password session (low) is sent to the identity provider (sandbox OpenID Provider, a
+    real process) and comes back to the download at ``substantial``."""
+    from allauth.socialaccount.models import SocialAccount
+
+    from tests.accounts.test_federation import federated_login
+
+    federated_login(Client(), username="alix")
+    party = SocialAccount.objects.get(uid="sbx-4be01d77").user
+    party.set_password("correct horse battery staple 42")
+    party.save()
+    case = court_case(court.j, party_user=party)
+    draft = decisions.decision_upload(
+        case=case, actor=court.j.judge, title="Jugement", content=judge_pdf(), name="j.pdf"
+    )
+    decision = decisions.decision_issue(decision=draft, actor=court.j.clerk)
+    url = reverse("hearings:decision_download", args=[decision.pk])
+
+    client = Client()
+    login_with_password(client, party)
+    response = client.get(url)
+    assert response.status_code == 302
+    assert (
+        response["Location"]
+        == f"/account/step-up/?level=substantial&next=%2Fhearings%2Fdecisions%2F{decision.pk}%2Fdownload%2F"
+    )
+    assert not sealed(decision).custody_events.filter(action=CustodyEvent.Action.DOWNLOADED).exists()
+    response = federated_login(client, username="alix", process="connect", next_url=url)
+    assert response.status_code == 302 and response["Location"] == url
+    response = client.get(url)
+    assert response.status_code == 200
+    pdf = body(response)
+    assert hashlib.sha256(pdf).hexdigest() == sealed(decision).seal.sha256
+    assert signature_status(pdf, sealing_certificate).bottom_line
+    (event,) = sealed(decision).custody_events.filter(action=CustodyEvent.Action.DOWNLOADED)
+    assert event.actor == party
