@@ -60,6 +60,12 @@ RULE_LABELS = {
     "postcode and town": gettext_lazy("postcode and town (rule)"),
     "civility and name": gettext_lazy("civility and name (rule)"),
     "upper-case surname and first name": gettext_lazy("upper-case surname and first name (rule)"),
+    "surname (rule)": gettext_lazy("surname of a person found by a rule"),
+    "first name (rule)": gettext_lazy("first name of a person found by a rule"),
+    "full name (rule)": gettext_lazy("full name of a person found by a rule"),
+    "initial and surname (rule)": gettext_lazy("initial and surname of a person found by a rule"),
+    "first name and initial (rule)": gettext_lazy("first name and initial of a person found by a rule"),
+    "initials (rule)": gettext_lazy("initials (rule)"),
 }
 
 

@@ -230,6 +230,17 @@ def _capitalised(name: str) -> str:
     return "-".join(part[:1].upper() + part[1:].lower() for part in name.split("-"))
 
 
+# Abbreviations of legal French written like initials: kept.
+_NOT_INITIALS = frozenset({"N.B.", "P.V.", "J.O.", "C.A.", "C.E.", "C.C.", "T.J.", "S.A.", "P.S.", "A.R.", "L.R."})
+
+
+def _initials_of_someone(work: _Pseudonymiser, match: re.Match[str]) -> str | None:
+    initials = re.sub(r"\s", "", match.group(0))
+    if initials in _NOT_INITIALS:
+        return None
+    return work.letter_for("initials " + initials)
+
+
 def _known(work: _Pseudonymiser, letter: str, match: re.Match[str]) -> str:
     return work.display(letter, match.group("civility"))
 
@@ -264,11 +275,14 @@ def pseudonymise(text: str, people: list[KnownPerson]) -> Result:
     work.replace(_STREET, "street address", lambda m: ADDRESS)
     work.replace(_POSTCODE, "postcode and town", lambda m: ADDRESS)
 
+    found: list[KnownPerson] = []
+
     def by_civility(match: re.Match[str]) -> str | None:
         names = match.group("names").split()
         if _fold(names[0]) in _NOT_NAMES or is_legal_person(match.group("names")):
             return None
         surname = names[-1]
+        found.append(KnownPerson(given_names=" ".join(names[:-1]), surname=surname))
         return work.display(work.letter_for(surname), match.group("civility"))
 
     work.replace(
@@ -283,6 +297,7 @@ def pseudonymise(text: str, people: list[KnownPerson]) -> Result:
     def upper_surname(match: re.Match[str]) -> str | None:
         if is_legal_person(match.group(0)):
             return None
+        found.append(KnownPerson(given_names=match.group("given"), surname=match.group("surname")))
         return work.display(work.letter_for(match.group("surname")), None)
 
     work.replace(
@@ -292,5 +307,20 @@ def pseudonymise(text: str, people: list[KnownPerson]) -> Result:
         ),
         "upper-case surname and first name",
         upper_surname,
+    )
+    # The people found by the rules are then looked for like the case's own: "Roux" alone, "L. Roux", ...
+    for person in found:
+        letter = work.letter_for(person.surname)
+        for pattern, rule, ignore_case in _person_patterns(person):
+            compiled = re.compile(
+                rf"{_WORD_BOUNDARY_BEFORE}(?:(?P<civility>{_CIVILITY})\s+)?(?P<name>{pattern}){_WORD_BOUNDARY_AFTER}",
+                re.IGNORECASE if ignore_case else 0,
+            )
+            work.replace(compiled, f"{rule} (rule)", partial(_known, work, letter))
+    # Initials of people nobody named in full ("J. R.", "J.-P. L."): a letter per set of initials.
+    work.replace(
+        re.compile(rf"{_WORD_BOUNDARY_BEFORE}[{_UPPER}]\.(?:-[{_UPPER}]\.)?\s?[{_UPPER}]\.(?:-[{_UPPER}]\.)?"),
+        "initials (rule)",
+        partial(_initials_of_someone, work),
     )
     return work.finish()

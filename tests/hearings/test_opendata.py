@@ -74,6 +74,17 @@ def test_pseudonymisation_replaces_full_names_surnames_and_initials_with_consist
     assert {"full name", "surname", "initial and surname", "initials", "civility and name", "street address"} <= rules
 
 
+def test_people_the_case_does_not_list_are_found_by_rules_and_followed_through_the_decision() -> None:
+    text = (
+        "Le P.V. du 3 mai cite Monsieur Lucien Roux. Roux affirme que L. Roux a vu DURAND Marc ; Durand le nie. "
+        "N.B. : selon J. R., puis encore J. R., le bail est nul."
+    )
+    result = pseudonymise(text, [KnownPerson("Jeanne", "Martin")])
+    assert result.text == (
+        "Le P.V. du 3 mai cite M. B. B affirme que B a vu C ; C le nie. N.B. : selon D, puis encore D, le bail est nul."
+    )
+
+
 def test_the_export_keeps_no_party_name_and_only_released_decisions(court: Court) -> None:
     decision = issued_decision(court)
     anonymous = Client()
