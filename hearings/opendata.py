@@ -31,7 +31,8 @@ def known_people(case: Case) -> list[KnownPerson]:
     """The natural persons of the case, as the case knows them: the name in the filing and, for people with an
     account, the names of their account (both are looked for); legal persons and authorities are left out."""
     people: list[KnownPerson] = []
-    for party in case.parties.select_related("user").order_by("pk"):
+    # all(): the parties may be prefetched (the export reads them for many decisions at once).
+    for party in sorted(case.parties.all(), key=lambda party: party.pk):
         if party.role in (Party.Role.POLICE_UNIT, Party.Role.PROSECUTOR):
             continue
         if party.user is None and (party.organisation_id is not None or is_legal_person(party.name)):
@@ -84,8 +85,8 @@ class Review:
         ]
 
 
-def review(decision: Decision) -> Review:
-    people = known_people(decision.case)
+def review(decision: Decision, people: list[KnownPerson] | None = None) -> Review:
+    people = known_people(decision.case) if people is None else people
     return Review(decision=decision, result=pseudonymise(decision.text, people), people=people)
 
 
@@ -111,14 +112,15 @@ REFERENCE = "[référence]"
 def record(decision: Decision) -> dict[str, str]:
     """One row of the data set: no case reference (it leads back to the parties), the pseudonymised text only."""
     reference = decision.case.reference
+    people = known_people(decision.case)
     return {
         "id": str(decision.pk),
         "court": decision.case.court.name,
         "court_code": decision.case.court.code,
         "case_kind": decision.case.kind,
         "issued_on": timezone.localdate(decision.issued_at).isoformat() if decision.issued_at else "",
-        "title": pseudonymise(decision.title, known_people(decision.case)).text.replace(reference, REFERENCE),
-        "text": review(decision).result.text.replace(reference, REFERENCE),
+        "title": pseudonymise(decision.title, people).text.replace(reference, REFERENCE),
+        "text": review(decision, people).result.text.replace(reference, REFERENCE),
     }
 
 

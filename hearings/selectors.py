@@ -190,7 +190,12 @@ def case_decisions(*, user: User, case: Case) -> list[Decision]:
 
 
 def court_issued_decisions(*, court: Organisation) -> QuerySet[Decision]:
-    return _decisions().filter(case__court=court, status=Decision.Status.ISSUED).defer("draft_pdf")
+    return (
+        _decisions()
+        .filter(case__court=court, status=Decision.Status.ISSUED)
+        .prefetch_related("case__parties__user")
+        .defer("draft_pdf")
+    )
 
 
 def released_decisions() -> QuerySet[Decision]:
@@ -198,6 +203,7 @@ def released_decisions() -> QuerySet[Decision]:
     return (
         Decision.objects.filter(status=Decision.Status.ISSUED, published_at__isnull=False)
         .select_related("case", "case__court")
+        .prefetch_related("case__parties__user")
         .defer("draft_pdf")
         .order_by("issued_at", "pk")
     )

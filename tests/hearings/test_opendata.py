@@ -133,3 +133,18 @@ def test_statistics_page_draws_accessible_svg_with_a_data_table(court: Court) ->
     median = re.search(r'id="median-days">([\d,.]+)<', page)
     assert median is not None and abs(float(median.group(1).replace(",", ".")) - expected_days) < 0.1
     assert re.search(r'id="postponement-rate">100', page)
+
+
+def test_the_export_reads_a_fixed_number_of_queries_whatever_the_number_of_decisions(
+    court: Court, django_assert_max_num_queries
+) -> None:
+    released = []
+    for _n in range(4):
+        decision = issued_decision(court)
+        released.append(decisions.decision_release(decision=decision, actor=court.j.clerk))
+    with django_assert_max_num_queries(6):
+        lines = Client().get(reverse("hearings:open_data_jsonl")).getvalue().decode().splitlines()
+    assert len(lines) == 4
+    with django_assert_max_num_queries(6):
+        rows = list(csv.DictReader(io.StringIO(Client().get(reverse("hearings:open_data_csv")).getvalue().decode())))
+    assert [row["id"] for row in rows] == [str(decision.pk) for decision in released]
