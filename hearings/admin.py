@@ -6,7 +6,7 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
-from hearings.models import CaseBundle, ClosedDay, Hearing, PostponementRequest, SittingHours
+from hearings.models import CaseBundle, ClosedDay, Decision, Hearing, PostponementRequest, SittingHours
 
 
 @admin.register(SittingHours)
@@ -49,3 +49,11 @@ class PostponementRequestAdmin(ReadOnlyAdmin):
 @admin.register(CaseBundle)
 class CaseBundleAdmin(ReadOnlyAdmin):
     list_display = ("case", "status", "done", "total", "pages", "created_at")
+
+
+@admin.register(Decision)
+class DecisionAdmin(ReadOnlyAdmin):
+    list_display = ("case", "title", "status", "issued_at", "published_at")
+    list_filter = ("status", "case__court")
+    list_select_related = ("case",)
+    exclude = ("draft_pdf", "text")

@@ -110,3 +110,36 @@ class AgendaForm(forms.Form):
     span = forms.ChoiceField(label=_("View"), required=False, choices=(("day", _("Day")), ("week", _("Week"))))
     room = forms.IntegerField(required=False, widget=forms.HiddenInput)
     judge = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+
+class DecisionForm(forms.Form):
+    """A draft decision: the judge's PDF, or the portal's template filled in (title, reasons, operative part)."""
+
+    UPLOAD, TEMPLATE = "upload", "template"
+
+    mode = forms.ChoiceField(
+        label=_("How is the decision prepared?"),
+        choices=((UPLOAD, _("Upload the judge’s PDF")), (TEMPLATE, _("Write it in the portal’s template"))),
+        widget=forms.RadioSelect,
+        initial=TEMPLATE,
+    )
+    title = forms.CharField(label=_("Title"), max_length=200, help_text=_("For example: Judgment, Order."))
+    file = forms.FileField(label=_("Decision (PDF)"), required=False)
+    reasons = forms.CharField(
+        label=_("Reasons"), required=False, max_length=50_000, widget=forms.Textarea(attrs={"rows": 8})
+    )
+    operative_part = forms.CharField(
+        label=_("Operative part"),
+        required=False,
+        max_length=20_000,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_("What the court decides (“for these reasons, the court…”)."),
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("mode") == self.UPLOAD and not data.get("file"):
+            self.add_error("file", _("Choose the PDF of the decision."))
+        if data.get("mode") == self.TEMPLATE and not (data.get("operative_part") or "").strip():
+            self.add_error("operative_part", _("Write the operative part of the decision."))
+        return data

@@ -304,3 +304,77 @@ class CaseBundle(models.Model):
     @property
     def percent(self) -> int:
         return 100 if self.status == self.Status.READY else (100 * self.done // self.total if self.total else 0)
+
+
+class Decision(models.Model):
+    """The judge's decision in a case. Prepared by a judge or a clerk of the court (a PDF upload or the portal's
+    template), then issued by a clerk: PAdES-signed with the court's sealing certificate and the *signed* PDF sealed
+    as evidence of the case, so that the sealed fingerprint covers the signature the parties can check.
+
+    The draft's bytes live in the row until issue (small, and no file to lose if preparation is abandoned); once
+    issued they are cleared: the signed PDF holds them unchanged as its first revision (incremental update).
+    """
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("draft")
+        ISSUED = "issued", _("issued")
+
+    class Source(models.TextChoices):
+        UPLOAD = "upload", _("uploaded PDF")
+        TEMPLATE = "template", _("portal template")
+
+    case = models.ForeignKey("filings.Case", on_delete=models.PROTECT, related_name="decisions", verbose_name=_("case"))
+    title = models.CharField(_("title"), max_length=200)
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.DRAFT)
+    source = models.CharField(_("prepared as"), max_length=16, choices=Source.choices)
+    draft_pdf = models.BinaryField(_("draft PDF"), blank=True, default=b"", editable=False)
+    # Plain text of the decision (typed in the template, or extracted from the uploaded PDF): what open data reads.
+    text = models.TextField(_("text"), blank=True)
+    prepared_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("prepared by")
+    )
+    prepared_at = models.DateTimeField(_("prepared at"), default=timezone.now)
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("issued by"),
+    )
+    issued_at = models.DateTimeField(_("issued at"), null=True, blank=True)
+    item = models.OneToOneField(
+        "evidence.EvidenceItem",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="decision",
+        verbose_name=_("sealed decision"),
+    )
+    # Open data: a clerk reviewed the pseudonymisation and released the decision for publication.
+    published_at = models.DateTimeField(_("released for open data at"), null=True, blank=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("released for open data by"),
+    )
+
+    class Meta:
+        verbose_name = _("decision")
+        verbose_name_plural = _("decisions")
+        ordering = ("-issued_at", "-prepared_at", "-pk")
+        constraints = (
+            models.CheckConstraint(
+                condition=Q(status="draft") | Q(item__isnull=False, issued_at__isnull=False, issued_by__isnull=False),
+                name="issued_decision_is_sealed",
+            ),
+            models.CheckConstraint(
+                condition=Q(published_at__isnull=True) | Q(status="issued"), name="only_issued_decisions_published"
+            ),
+        )
+
+    def __str__(self) -> str:
+        return f"{self.case} — {self.title}"

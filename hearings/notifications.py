@@ -14,15 +14,19 @@ from justice.notifications.models import Kind
 from justice.notifications.services import notify
 
 if TYPE_CHECKING:
-    from hearings.models import Hearing, PostponementRequest
+    from hearings.models import Decision, Hearing, PostponementRequest
 
 logger = logging.getLogger(__name__)
 
 
 def hearing_recipients(hearing: Hearing, *, exclude: User | None = None) -> list[User]:
+    return case_recipients(hearing.case_id, exclude=exclude)
+
+
+def case_recipients(case_id: int, *, exclude: User | None = None) -> list[User]:
     """The people of the case with an account (not counsel as a party row) and the lawyers holding an active
     mandate for one of its parties."""
-    parties = Party.objects.filter(case=hearing.case_id)
+    parties = Party.objects.filter(case=case_id)
     users = User.objects.filter(
         Q(pk__in=parties.filter(user__isnull=False).exclude(role=Party.Role.COUNSEL).values("user"))
         | Q(pk__in=Mandate.objects.active().filter(party__in=parties).values("lawyer")),
@@ -72,3 +76,11 @@ def notify_postponement_decided(request: PostponementRequest) -> list[User]:
         request.hearing,
         hearing_recipients(request.hearing),
     )
+
+
+def notify_decision_issued(decision: Decision) -> list[User]:
+    """The clerk issued a decision: tell the parties and counsel (the email names only the case)."""
+    recipients = case_recipients(decision.case_id)
+    logger.info("decision %s issued, telling users %s", decision.pk, [user.pk for user in recipients])
+    notify(recipients=recipients, target=decision.case, kind=Kind.DECISION_ISSUED)
+    return recipients

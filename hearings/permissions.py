@@ -1,5 +1,6 @@
 """Who may see and act on hearings: parties and counsel of the case see them; the court's clerks list and change
-them; the court's clerks and judges decide postponements and build case bundles. Everyone else gets a 404."""
+them; the court's clerks and judges decide postponements and build case bundles; judges and clerks prepare
+decisions, clerks issue them and release them as open data. Everyone else gets a 404."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
 
     from filings.models import Case
+    from hearings.models import Decision
     from justice.accounts.models import User
 
 
@@ -52,3 +54,36 @@ def can_decide_postponement(user: User | AnonymousUser, case: Case) -> bool:
 
 def can_build_bundle(user: User | AnonymousUser, case: Case) -> bool:
     return case.court.kind == Organisation.Kind.COURT and is_bench_of(user, case.court_id)
+
+
+# --- Decisions --------------------------------------------------------------------------------------------------------
+
+
+def can_prepare_decision(user: User | AnonymousUser, case: Case) -> bool:
+    """A judge writes the decision; a clerk may upload it for them. Courts only (prosecutor's offices do not
+    decide)."""
+    return case.court.kind == Organisation.Kind.COURT and is_bench_of(user, case.court_id)
+
+
+def can_issue_decision(user: User | AnonymousUser, case: Case) -> bool:
+    """The clerk of the court issues (publishes) the decision to the parties."""
+    return case.court.kind == Organisation.Kind.COURT and is_clerk_of(user, case.court_id)
+
+
+def can_view_decision(user: User | AnonymousUser, decision: Decision) -> bool:
+    """A draft is the bench's; an issued decision is seen by whoever sees the case (parties, counsel under
+    mandate, the court's staff)."""
+    if decision.status == decision.Status.DRAFT:
+        return can_prepare_decision(user, decision.case)
+    return filings_permissions.can_view_case(user, decision.case)
+
+
+def decision_download_needs_step_up(user: User | AnonymousUser, decision: Decision) -> bool:
+    """Parties and counsel download a decision with a ``substantial`` identity (DESIGN §2); the court's own staff
+    (MFA mandatory) read it as part of their work."""
+    return not is_bench_of(user, decision.case.court_id)
+
+
+def can_review_open_data(user: User | AnonymousUser, court_id: int) -> bool:
+    """The court's clerks review the pseudonymisation of its decisions before they are released."""
+    return is_clerk_of(user, court_id)

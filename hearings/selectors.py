@@ -12,7 +12,15 @@ from filings import permissions as filings_permissions
 from filings import selectors as filings_selectors
 from filings.models import Case, Room
 from hearings import permissions
-from hearings.models import CalendarFeed, CaseBundle, Hearing, HearingEvent, PostponementRequest, hash_feed_token
+from hearings.models import (
+    CalendarFeed,
+    CaseBundle,
+    Decision,
+    Hearing,
+    HearingEvent,
+    PostponementRequest,
+    hash_feed_token,
+)
 from hearings.services import local_zone
 from justice.accounts.models import Membership, Organisation, User
 
@@ -157,3 +165,45 @@ def bundle_get(*, user: User, pk: int) -> CaseBundle:
     if bundle is None or not permissions.can_build_bundle(user, bundle.case):
         raise Http404
     return bundle
+
+
+# --- Decisions ------------------------------------------------------------------------------------------------------
+
+
+def _decisions() -> QuerySet[Decision]:
+    return Decision.objects.select_related("case", "case__court", "item", "item__seal", "issued_by", "prepared_by")
+
+
+def decision_get(*, user: User, pk: int) -> Decision:
+    decision = _decisions().filter(pk=pk).first()
+    if decision is None or not permissions.can_view_decision(user, decision):
+        raise Http404
+    return decision
+
+
+def case_decisions(*, user: User, case: Case) -> list[Decision]:
+    """Issued decisions of the case for whoever sees it; drafts too for the bench."""
+    decisions = _decisions().filter(case=case).defer("draft_pdf")
+    if not permissions.can_prepare_decision(user, case):
+        decisions = decisions.filter(status=Decision.Status.ISSUED)
+    return list(decisions)
+
+
+def court_issued_decisions(*, court: Organisation) -> QuerySet[Decision]:
+    return (
+        _decisions()
+        .filter(case__court=court, status=Decision.Status.ISSUED)
+        .prefetch_related("case__parties__user")
+        .defer("draft_pdf")
+    )
+
+
+def released_decisions() -> QuerySet[Decision]:
+    """What the public open data set holds: issued decisions a clerk released after review, oldest first."""
+    return (
+        Decision.objects.filter(status=Decision.Status.ISSUED, published_at__isnull=False)
+        .select_related("case", "case__court")
+        .prefetch_related("case__parties__user")
+        .defer("draft_pdf")
+        .order_by("issued_at", "pk")
+    )

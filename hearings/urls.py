@@ -1,6 +1,6 @@
 from django.urls import path
 
-from hearings import views
+from hearings import decision_views, views
 
 app_name = "hearings"
 urlpatterns = [
@@ -17,4 +17,16 @@ urlpatterns = [
     path("courts/<int:court_pk>/docket.pdf", views.docket_pdf, name="docket"),
     path("calendar/", views.feed_settings, name="feed_settings"),
     path("feed/<str:token>.ics", views.feed, name="feed"),
+    path("cases/<int:case_pk>/decisions/new/", decision_views.decision_new, name="decision_new"),
+    path("decisions/<int:pk>/", decision_views.decision_detail, name="decision"),
+    path("decisions/<int:pk>/draft.pdf", decision_views.decision_draft_pdf, name="decision_draft"),
+    path("decisions/<int:pk>/issue/", decision_views.decision_issue, name="decision_issue"),
+    path("decisions/<int:pk>/download/", decision_views.decision_download, name="decision_download"),
+    path("decisions/<int:pk>/certified-copy/", decision_views.decision_certified_copy, name="decision_certified_copy"),
+    path("decisions/<int:pk>/release/", decision_views.open_data_release, name="open_data_release"),
+    path("courts/<int:court_pk>/open-data/", decision_views.open_data_review, name="open_data_review"),
+    path("open-data/", decision_views.open_data_page, name="open_data"),
+    path("open-data/decisions.jsonl", decision_views.open_data_jsonl, name="open_data_jsonl"),
+    path("open-data/decisions.csv", decision_views.open_data_csv, name="open_data_csv"),
+    path("statistics/", decision_views.statistics, name="statistics"),
 ]

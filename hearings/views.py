@@ -305,6 +305,7 @@ def agenda(request: HttpRequest, court_pk: int) -> HttpResponse:
             "previous": scope.day - datetime.timedelta(days=scope.days),
             "next": scope.day + datetime.timedelta(days=scope.days),
             "pending": selectors.pending_postponements(court=scope.court),
+            "can_review_open_data": permissions.can_review_open_data(_user(request), scope.court.pk),
         },
     )
 

@@ -28,6 +28,7 @@ class Kind(models.TextChoices):
     HEARING_CANCELLED = "hearing_cancelled", _("Hearing cancelled")
     POSTPONEMENT_REQUESTED = "postponement_requested", _("Postponement requested")
     POSTPONEMENT_DECIDED = "postponement_decided", _("Postponement request decided")
+    DECISION_ISSUED = "decision_issued", _("Decision issued")
 
 
 class Notification(models.Model):

@@ -60,6 +60,8 @@ def sentence(notification: Notification) -> str:
         return _("A postponement of the hearing of case %(reference)s was requested.") % values
     if kind == Kind.POSTPONEMENT_DECIDED:
         return _("The court decided on the postponement requested in case %(reference)s.") % values
+    if kind == Kind.DECISION_ISSUED:
+        return _("A decision was issued in case %(reference)s: download it from the case page.") % values
     return _("Something new about %(subject)s.") % {"subject": subject_of(notification)}
 
 

@@ -26,7 +26,8 @@ from filings.models import AssuranceLevel, Filing, Room
 from filings.services.appointments import ProposedSlot, appointment_propose
 from filings.services.assisted import assisted_referral_file
 from filings.services.exhibits import exhibit_attach
-from hearings.models import CaseBundle, Hearing, PostponementRequest
+from hearings import decisions
+from hearings.models import CaseBundle, Decision, Hearing, PostponementRequest
 from hearings.services import case_bundle_request, hearing_list, postponement_request
 from justice.accounts.models import Invitation, Membership, User
 from justice.accounts.services import invitation_create
@@ -80,6 +81,8 @@ class World:
     hearing: Hearing
     postponement: PostponementRequest
     bundle: CaseBundle
+    decision: Decision
+    draft_decision: Decision
 
     def reference(self, name: str) -> str:
         case = self.filings[name].case
@@ -190,7 +193,14 @@ def world() -> World:
         starts_at=next_monday(),
         duration_minutes=60,
     )
+    decision_fields = decisions.TemplateFields(title="Jugement", reasons="Motifs.", operative_part="Dispositif.")
+    issued = decisions.decision_issue(
+        decision=decisions.decision_generate(case=case_for_client, actor=place.judge, fields=decision_fields),
+        actor=place.clerk,
+    )
     return World(
+        decision=issued,
+        draft_decision=decisions.decision_generate(case=case_for_client, actor=place.judge, fields=decision_fields),
         hearing=hearing,
         postponement=postponement_request(
             hearing=hearing, actor=place.lawyer, reasons="L’avocat plaide ce jour-là devant une autre juridiction."
@@ -401,6 +411,32 @@ MATRIX: dict[str, Rule] = {
     ),
     "hearings:feed_settings": Rule("/hearings/calendar/"),
     "hearings:feed": Rule("/hearings/feed/not-a-token.ics", public=True, also=frozenset({404})),
+    # Decisions: drafts are the bench's (judges prepare, clerks issue); issued ones are the case's, downloaded by
+    # parties and counsel after a step-up (a redirect, below 400); open data is reviewed and released by clerks.
+    "hearings:decision_new": Rule(
+        case("for_client", "decisions/new/", base="/hearings/cases/"), allowed=roles("clerk", "judge")
+    ),
+    "hearings:decision": Rule(lambda w: f"/hearings/decisions/{w.decision.pk}/", allowed=HEARING_PEOPLE),
+    "hearings:decision_draft": Rule(
+        lambda w: f"/hearings/decisions/{w.draft_decision.pk}/draft.pdf", allowed=roles("clerk", "judge")
+    ),
+    "hearings:decision_issue": Rule(
+        lambda w: f"/hearings/decisions/{w.draft_decision.pk}/issue/", allowed=COURT, method="POST"
+    ),
+    "hearings:decision_download": Rule(
+        lambda w: f"/hearings/decisions/{w.decision.pk}/download/", allowed=HEARING_PEOPLE
+    ),
+    "hearings:decision_certified_copy": Rule(
+        lambda w: f"/hearings/decisions/{w.decision.pk}/certified-copy/", allowed=HEARING_PEOPLE
+    ),
+    "hearings:open_data_review": Rule(lambda w: f"/hearings/courts/{w.place.court.pk}/open-data/", allowed=COURT),
+    "hearings:open_data_release": Rule(
+        lambda w: f"/hearings/decisions/{w.decision.pk}/release/", allowed=COURT, method="POST"
+    ),
+    "hearings:open_data": Rule("/hearings/open-data/", public=True),
+    "hearings:open_data_jsonl": Rule("/hearings/open-data/decisions.jsonl", public=True),
+    "hearings:open_data_csv": Rule("/hearings/open-data/decisions.csv", public=True),
+    "hearings:statistics": Rule("/hearings/statistics/", public=True),
     # Resumable uploads (tus): anyone signed in starts one; only its creator reaches it.
     "evidence:tus_collection": Rule(
         "/evidence/uploads/", method="POST", api=True, headers=TUS, also=frozenset({400, 413})
