@@ -21,7 +21,6 @@ from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 import boto3
-import kombu.pools
 import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError
@@ -29,6 +28,7 @@ from django.conf import settings
 from django.db import connection
 
 from justice.celery import app as celery_app
+from tests.celery_pools import fresh_broker_pools
 
 if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client
@@ -161,27 +161,19 @@ def celery_worker_process(
     # Tasks dispatched by this process go through Redis to the worker's queue, not run eagerly in-process. The
     # broker connection pools are built lazily from this configuration: start from fresh ones, closed at the end.
     try:
-        monkeypatch.setitem(celery_app.conf, "task_always_eager", False)
-        monkeypatch.setitem(celery_app.conf, "broker_url", integration_env.redis_url)
-        monkeypatch.setitem(celery_app.conf, "broker_transport_options", {})
-        monkeypatch.setitem(celery_app.conf, "task_default_queue", queue)
-        monkeypatch.setattr(celery_app, "_pool", None)
-        monkeypatch.setattr(celery_app.amqp, "_producer_pool", None)
-        # Wait until the worker listens on its queue, so the message has somewhere to go.
-        deadline = time.monotonic() + WORKER_START_TIMEOUT
-        while " ready." not in worker.log():
-            if process.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"The Celery worker did not start:\n{worker.log()[-5000:]}", pytrace=False)
-            time.sleep(0.2)
-        yield worker
+        with fresh_broker_pools():
+            monkeypatch.setitem(celery_app.conf, "task_always_eager", False)
+            monkeypatch.setitem(celery_app.conf, "broker_url", integration_env.redis_url)
+            monkeypatch.setitem(celery_app.conf, "broker_transport_options", {})
+            monkeypatch.setitem(celery_app.conf, "task_default_queue", queue)
+            # Wait until the worker listens on its queue, so the message has somewhere to go.
+            deadline = time.monotonic() + WORKER_START_TIMEOUT
+            while " ready." not in worker.log():
+                if process.poll() is not None or time.monotonic() > deadline:
+                    pytest.fail(f"The Celery worker did not start:\n{worker.log()[-5000:]}", pytrace=False)
+                time.sleep(0.2)
+            yield worker
     finally:
-        # Closed here, or their sockets would be left to the garbage collector (a ResourceWarning). The stubs
-        # miss that kombu's pools are Resources.
-        celery_app.amqp.producer_pool.force_close_all()  # type: ignore[attr-defined]
-        celery_app.pool.force_close_all()  # type: ignore[attr-defined]
-        # kombu keeps producer pools in a process-wide registry keyed by broker URL: forget the closed ones, or the
-        # next test publishing to the same Redis gets "Acquire on closed pool".
-        kombu.pools.reset()
         if process.poll() is None:
             process.send_signal(signal.SIGTERM)
             try:

@@ -17,7 +17,6 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-import kombu.pools
 import pytest
 from django.conf import settings
 from django.test import Client
@@ -27,6 +26,7 @@ from filings.models import Filing
 from justice.celery import app as celery_app
 from justice.notifications.models import Notification
 from justice.outbox.models import OutboxMessage
+from tests.celery_pools import fresh_broker_pools
 from tests.filings.conftest import make_jurisdiction
 from tests.filings.factories import draft
 from tests.integration.conftest import IntegrationEnv, _test_database_url
@@ -86,16 +86,8 @@ def worker_queue(integration_env: IntegrationEnv, monkeypatch: pytest.MonkeyPatc
     monkeypatch.setitem(celery_app.conf, "broker_url", integration_env.redis_url)
     monkeypatch.setitem(celery_app.conf, "broker_transport_options", {})
     monkeypatch.setitem(celery_app.conf, "task_default_queue", queue)
-    monkeypatch.setattr(celery_app, "_pool", None)
-    monkeypatch.setattr(celery_app.amqp, "_producer_pool", None)
-    try:
+    with fresh_broker_pools():
         yield queue
-    finally:
-        celery_app.amqp.producer_pool.force_close_all()  # type: ignore[attr-defined]
-        celery_app.pool.force_close_all()  # type: ignore[attr-defined]
-        # kombu keeps producer pools in a process-wide registry keyed by broker URL: forget the closed ones, or the
-        # next test publishing to the same Redis gets "Acquire on closed pool".
-        kombu.pools.reset()
 
 
 @pytest.fixture

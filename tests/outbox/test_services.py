@@ -15,6 +15,7 @@ from justice.celery import app as celery_app
 from justice.outbox import tasks
 from justice.outbox.models import OutboxMessage
 from justice.outbox.services import Outgoing, outbox_enqueue, outbox_enqueue_many, outbox_purge_published, outbox_relay
+from tests.celery_pools import fresh_broker_pools
 
 pytestmark = pytest.mark.django_db
 
@@ -34,13 +35,13 @@ def no_runs() -> Iterator[None]:
 
 
 @pytest.fixture
-def broker_down(monkeypatch: pytest.MonkeyPatch) -> None:
+def broker_down(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """A real Redis URL where nothing listens: connecting is refused, as when Redis is stopped."""
     monkeypatch.setitem(celery_app.conf, "task_always_eager", False)
     monkeypatch.setitem(celery_app.conf, "broker_url", "redis://127.0.0.1:9/0")
     monkeypatch.setitem(celery_app.conf, "broker_transport_options", {})
-    monkeypatch.setattr(celery_app, "_pool", None)
-    monkeypatch.setattr(celery_app.amqp, "_producer_pool", None)
+    with fresh_broker_pools():
+        yield
 
 
 def test_a_task_enqueued_in_a_committed_transaction_runs_after_the_commit(django_capture_on_commit_callbacks) -> None:
