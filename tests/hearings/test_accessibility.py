@@ -3,8 +3,6 @@ blocked by the Content Security Policy (the statistics chart is inline SVG witho
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
-
 import pytest
 
 from hearings import decisions
@@ -32,9 +30,8 @@ def test_decision_pages_of_the_bench_and_of_a_party(live_server, page, court: Co
         f"/hearings/decisions/{draft.pk}/",
     ):
         assert_accessible(page, live_server.url + path)
-    # pyHanko signs through asyncio.run(), which cannot run in the thread where Playwright's loop is running.
-    with ThreadPoolExecutor(1) as pool:
-        pool.submit(decisions.decision_issue, decision=draft, actor=court.j.clerk).result()
+    # Signed with Playwright's loop running in this thread: justice.signing runs pyHanko outside it.
+    decisions.decision_issue(decision=draft, actor=court.j.clerk)
     for path in (f"/hearings/courts/{court.j.court.pk}/open-data/", f"/filings/cases/{case.pk}/"):
         assert_accessible(page, live_server.url + path)
     page.context.clear_cookies()
