@@ -186,7 +186,9 @@ def test_a_filing_sent_while_redis_is_down_is_accepted_and_emailed_once_redis_is
         notification = Notification.objects.get(recipient=place.police, filing=filing)
         assert notification.email_status == Notification.EmailStatus.PENDING
         (message,) = OutboxMessage.objects.all()
-        assert message.is_pending and message.attempts == 1 and "Connection refused" in message.last_error
+        assert message.is_pending and message.attempts == 1
+        # Refused, or cut by the server as Redis goes down: either way a connection error, recorded for the relay.
+        assert message.last_error.startswith("OperationalError") and "Connection" in message.last_error
         # The request did not hang on the broker (a generous bound: this machine is shared).
         assert elapsed < 10
         time.sleep(3)
