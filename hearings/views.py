@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
+from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
@@ -48,18 +50,37 @@ def _record_requesters_read(*, user: User, hearing: Hearing, requests: list[Post
 # --- Listing ----------------------------------------------------------------------------------------------------------
 
 
+def _listing_form(
+    request: HttpRequest, court: Organisation, *, initial: dict[str, Any] | None, prefix: str | None = None
+) -> ListingForm:
+    """A slot to book in ``court``: its rooms and judges to choose from."""
+    return ListingForm(
+        request.POST or None,
+        prefix=prefix,
+        initial=initial,
+        court=court,
+        rooms=selectors.court_rooms(court=court),
+        judges=selectors.court_judges(court=court),
+    )
+
+
+def _refusal_on_form(form: forms.Form, error: ApplicationError) -> list[datetime.datetime]:
+    """Show why the service refused on ``form``; a booking conflict names each clash and returns the next free
+    slots to propose."""
+    if isinstance(error, services.ConflictError):
+        for conflict in error.conflicts:
+            form.add_error(None, conflict)
+        return error.proposals
+    form.add_error(None, str(error.message))
+    return []
+
+
 def _listing_page(request: HttpRequest, case: Case, hearing: Hearing | None) -> HttpResponse:
     user = _user(request)
     if not permissions.can_list_hearings(user, case):
         raise Http404
     court = case.court
-    form = ListingForm(
-        request.POST or None,
-        initial=ListingForm.initial_for(hearing) if hearing else None,
-        court=court,
-        rooms=selectors.court_rooms(court=court),
-        judges=selectors.court_judges(court=court),
-    )
+    form = _listing_form(request, court, initial=ListingForm.initial_for(hearing) if hearing else None)
     proposals: list[datetime.datetime] = []
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -74,12 +95,8 @@ def _listing_page(request: HttpRequest, case: Case, hearing: Hearing | None) -> 
                 to_bring=data["to_bring"],
                 hearing=hearing,
             )
-        except services.ConflictError as error:
-            for conflict in error.conflicts:
-                form.add_error(None, conflict)
-            proposals = error.proposals
         except ApplicationError as error:
-            form.add_error(None, str(error.message))
+            proposals = _refusal_on_form(form, error)
         else:
             messages.success(request, _("The hearing is listed; the parties will be told."))
             return redirect("hearings:detail", pk=listed.pk)
@@ -189,14 +206,7 @@ def postpone_decide(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method != "POST":
         _record_requesters_read(user=user, hearing=hearing, requests=[postponement])
     form = PostponementDecisionForm(request.POST or None)
-    slot = ListingForm(
-        request.POST or None,
-        prefix="slot",
-        initial=ListingForm.initial_for(hearing),
-        court=case.court,
-        rooms=selectors.court_rooms(court=case.court),
-        judges=selectors.court_judges(court=case.court),
-    )
+    slot = _listing_form(request, case.court, initial=ListingForm.initial_for(hearing), prefix="slot")
     proposals: list[datetime.datetime] = []
     relist = request.POST.get("relist") == "1" and permissions.is_clerk_of(user, case.court_id)
     if request.method == "POST" and form.is_valid() and (not relist or slot.is_valid()):
@@ -215,12 +225,8 @@ def postpone_decide(request: HttpRequest, pk: int) -> HttpResponse:
                     starts_at=new.get("starts_at"),
                     duration_minutes=new.get("duration"),
                 )
-        except services.ConflictError as error:
-            for conflict in error.conflicts:
-                form.add_error(None, conflict)
-            proposals = error.proposals
         except ApplicationError as error:
-            form.add_error(None, str(error.message))
+            proposals = _refusal_on_form(form, error)
         else:
             messages.success(request, _("The decision is recorded; the parties are told."))
             return redirect("hearings:detail", pk=hearing.pk)
