@@ -16,7 +16,14 @@ start)
   echo "redis ready on 127.0.0.1:$PORT"
   ;;
 stop)
-  [ -f "$D/redis.pid" ] && kill "$(cat "$D/redis.pid")" 2>/dev/null || true
+  # Returns once the server has exited: SIGTERM only schedules the shutdown, and Redis serves until then.
+  if [ -f "$D/redis.pid" ]; then
+    pid=$(cat "$D/redis.pid")
+    kill "$pid" 2>/dev/null || true
+    for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill -0 "$pid" 2>/dev/null && kill -9 "$pid" 2>/dev/null || true
+  fi
+  for _ in $(seq 50); do redis-cli -p "$PORT" ping >/dev/null 2>&1 || break; sleep 0.1; done
   rm -rf "$D"
   ;;
 *) echo "usage: $0 start|stop" >&2; exit 2 ;;
