@@ -12,4 +12,5 @@ app_name = "api-v1"
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(api_version="v1"), name="schema"),
     path("", include("filings.api.urls")),
+    path("", include("evidence.api_urls")),
 ]

@@ -9,9 +9,11 @@ added without an entry fails ``test_every_url_pattern_is_classified``: new pages
 from __future__ import annotations
 
 import datetime
+import io
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from hashlib import sha256
 from typing import Any
 
 import pytest
@@ -19,8 +21,9 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 
-from evidence.models import EvidenceItem, TusUpload
-from evidence.tus import Metadata, tus_upload_create
+from evidence import transmissions
+from evidence.models import EvidenceItem, Transmission, TusUpload
+from evidence.tus import Metadata, tus_upload_append, tus_upload_complete, tus_upload_create
 from filings import services
 from filings.models import AssuranceLevel, Filing, Room
 from filings.services.appointments import ProposedSlot, appointment_propose
@@ -83,6 +86,8 @@ class World:
     bundle: CaseBundle
     decision: Decision
     draft_decision: Decision
+    transmission: Transmission
+    open_transmission: Transmission
 
     def reference(self, name: str) -> str:
         case = self.filings[name].case
@@ -198,7 +203,40 @@ def world() -> World:
         decision=decisions.decision_generate(case=case_for_client, actor=place.judge, fields=decision_fields),
         actor=place.clerk,
     )
+    police_file = b"Proces-verbal de saisie.\n" * 20
+    acknowledged, still_open = (
+        transmissions.transmission_create(
+            user=place.police,
+            sender=None,
+            recipient=place.office,
+            procedure_number=number,
+            offence="Vol",
+            entries=[
+                transmissions.ManifestEntry("pv.txt", "record", len(police_file), sha256(police_file).hexdigest())
+            ],
+            channel=EvidenceItem.Channel.API,
+        )
+        for number in ("2026/1", "2026/2")
+    )
+    upload = tus_upload_create(
+        user=place.police,
+        length=len(police_file),
+        metadata=Metadata("pv.txt", "", "", "", "", transmission=str(acknowledged.pk)),
+        channel=EvidenceItem.Channel.API,
+    )
+    tus_upload_append(
+        user=place.police,
+        pk=upload.pk,
+        offset=0,
+        content_length=len(police_file),
+        body=io.BytesIO(police_file),
+        checksum=None,
+    )
+    tus_upload_complete(upload_id=upload.pk)
+    acknowledged = transmissions.transmission_submit(transmission=acknowledged, user=place.police)
     return World(
+        transmission=acknowledged,
+        open_transmission=still_open,
         decision=issued,
         draft_decision=decisions.decision_generate(case=case_for_client, actor=place.judge, fields=decision_fields),
         hearing=hearing,
@@ -384,6 +422,25 @@ MATRIX: dict[str, Rule] = {
     "api-v1:filing-submit": Rule(
         filing("draft", "submit/", base="/api/v1/filings/"), allowed=CITIZEN_FILING, method="POST", api=True,
         also=frozenset({400, 403}),
+    ),
+    # Police transmissions: the sending unit; the receiving office (prosecutors, clerks) once acknowledged.
+    "api-v1:transmission-list": Rule("/api/v1/transmissions/", api=True),
+    "api-v1:transmission-detail": Rule(
+        lambda world: f"/api/v1/transmissions/{world.transmission.pk}/",
+        allowed=roles("police", "prosecutor", "office clerk"),
+        api=True,
+    ),
+    "api-v1:transmission-acknowledgement": Rule(
+        lambda world: f"/api/v1/transmissions/{world.transmission.pk}/acknowledgement/",
+        allowed=roles("police", "prosecutor", "office clerk"),
+        api=True,
+    ),
+    "api-v1:transmission-submit": Rule(
+        lambda world: f"/api/v1/transmissions/{world.open_transmission.pk}/submit/",
+        allowed=roles("police"),
+        method="POST",
+        api=True,
+        also=frozenset({409}),
     ),
     "filings:case": Rule(case("for_client"), allowed=roles("client", "lawyer", "clerk", "judge")),
     "filings:submission_start": Rule(case("for_client", "submission/"), allowed=roles("client", "lawyer")),
