@@ -32,6 +32,7 @@ import urllib.parse
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import boto3
 import pikepdf
@@ -71,7 +72,7 @@ def services() -> Services:
     )
 
 
-def s3(svc: Services):  # type: ignore[no-untyped-def]
+def s3(svc: Services) -> Any:
     return boto3.client(
         "s3",
         endpoint_url=svc.s3_endpoint,
