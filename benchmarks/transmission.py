@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -248,7 +249,18 @@ def transmit(folder: Path, url: str, credentials: dict[str, str], env: dict[str,
     )
     elapsed = time.monotonic() - started
     if done.returncode != 0 or "ACKNOWLEDGED" not in done.stdout:
-        sys.exit(f"the transmission failed:\n{done.stdout}\n{done.stderr}")
+        print(f"the transmission failed:\n{done.stdout}\n{done.stderr}", file=sys.stderr, flush=True)
+        for log in ("gunicorn.log", "celery.log"):
+            print(f"--- {log}:\n{(folder.parent.parent / log).read_text()[-5000:]}", file=sys.stderr, flush=True)
+        raise SystemExit(1)
+    hashing = sum(float(m) for m in re.findall(r"hashed in ([0-9.]+) s", done.stdout))
+    uploads = sum(float(m) for m in re.findall(r": sent \d+ bytes in ([0-9.]+) s", done.stdout))
+    checks = sum(float(m) for m in re.findall(r"waited ([0-9.]+) s", done.stdout))
+    print(
+        f"  client: hashing {hashing:.2f} s, uploads {uploads:.2f} s, waiting for the last checks {checks:.2f} s, "
+        f"the rest (token, manifest, submit, acknowledgement, start-up) {elapsed - hashing - uploads - checks:.2f} s",
+        flush=True,
+    )
     return elapsed, done.stdout.strip().splitlines()[-1]
 
 

@@ -34,9 +34,11 @@ import hashlib
 import json
 import os
 import sys
+import threading
 import time
 import uuid
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -242,6 +244,7 @@ class State:
     def __init__(self, path: Path) -> None:
         self.path = path
         self.data: dict[str, Any] = {}
+        self.lock = threading.Lock()  # files are sent by several threads
         if path.exists():
             try:
                 self.data = json.loads(path.read_text(encoding="utf-8"))
@@ -249,9 +252,10 @@ class State:
                 raise ClientError(f"{path} is damaged ({error}): remove it to start a new transmission.") from None
 
     def save(self) -> None:
-        temporary = self.path.with_suffix(".tmp")
-        temporary.write_text(json.dumps(self.data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-        temporary.replace(self.path)
+        with self.lock:
+            temporary = self.path.with_suffix(".tmp")
+            temporary.write_text(json.dumps(self.data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+            temporary.replace(self.path)
 
     @property
     def uploads(self) -> dict[str, str]:
@@ -274,11 +278,19 @@ class Portal:
         if language:
             self.session.headers["Accept-Language"] = language
         self.token = ""
+        self.token_lock = threading.Lock()
 
     def absolute(self, path: str) -> str:
         return urljoin(self.url, path.lstrip("/"))
 
-    def authenticate(self) -> None:
+    def authenticate(self, *, refused: str | None = None) -> None:
+        """Obtain a token; ``refused``: the token the portal just refused (another thread may have renewed it)."""
+        with self.token_lock:
+            if refused is not None and self.token != refused:
+                return
+            self._authenticate()
+
+    def _authenticate(self) -> None:
         try:
             response = self.session.post(
                 self.absolute(TOKEN_PATH),
@@ -318,12 +330,13 @@ class Portal:
 
     def with_token(self, operation: Callable[[], Any], *, retry: Callable[[], Any] | None = None) -> Any:
         """Run a tus operation; on a 401, renew the token and run ``retry`` (or the operation) once more."""
+        token = self.token
         try:
             return operation()
         except (TusCommunicationError, TusUploadFailed) as error:
             if error.status_code != 401:
                 raise
-            self.authenticate()
+            self.authenticate(refused=token)
             return (retry or operation)()
 
 
@@ -357,8 +370,10 @@ class Transmitter:
         recipient: str | None = None,
         poll_seconds: float = 1.0,
         check_timeout: float = 3600.0,
+        parallel: int = 2,
         out: Any = sys.stdout,
     ) -> None:
+        self.parallel = max(1, parallel)
         self.folder = folder
         self.portal = portal
         self.chunk_size = chunk_size
@@ -385,13 +400,33 @@ class Transmitter:
             )
         rows = {row["name"]: row for row in transmission["files"]}
         upload_url = transmission["upload_url"]
-        for local in files:
-            self.send(local, rows.get(local.name), upload_url, transmission["id"])
-        self.wait_for_checks(transmission["id"])
-        return self.submit(transmission["id"])
+        if self.parallel == 1:
+            for local in files:
+                self.send(local, rows.get(local.name), upload_url, transmission["id"])
+            return self.finish(transmission["id"])
+        # Several files at once (each one's chunks in order): the portal checks one while the next arrives.
+        with ThreadPoolExecutor(max_workers=self.parallel) as pool:
+            sending = [
+                pool.submit(self.send, local, rows.get(local.name), upload_url, transmission["id"]) for local in files
+            ]
+        failures = [future.exception() for future in sending if future.exception() is not None]
+        if failures:
+            for failure in failures[1:]:
+                self.say(f"ERROR: {failure}")
+            raise failures[0]  # type: ignore[misc]
+        return self.finish(transmission["id"])
+
+    def finish(self, transmission_id: str) -> dict[str, Any]:
+        started = time.monotonic()
+        self.wait_for_checks(transmission_id)
+        self.say(f"The portal checked the files (waited {time.monotonic() - started:.1f} s).")
+        return self.submit(transmission_id)
 
     def prepare(self) -> tuple[dict[str, Any], list[LocalFile]]:
+        started = time.monotonic()
         body, files = load_manifest(self.folder)
+        size = sum(item["size"] for item in body["items"])
+        self.say(f"Manifest: {len(body['items'])} files, {size} bytes, hashed in {time.monotonic() - started:.1f} s.")
         if self.recipient:
             body["recipient"] = self.recipient
         if "body" in self.state.data and self.state.data["body"] != canonical_json(body):
@@ -636,6 +671,7 @@ def main(argv: Sequence[str] | None = None, *, out: Any = None) -> int:
         "--language", default="", help="language of the portal's messages, e.g. fr or en (default: the portal's)"
     )
     parser.add_argument("--chunk-size", type=int, default=DEFAULT_CHUNK_SIZE, help="bytes per tus request")
+    parser.add_argument("--parallel", type=int, default=2, help="files sent at the same time (default 2)")
     parser.add_argument("--check-timeout", type=float, default=3600.0, help="seconds to wait for the portal's checks")
     arguments = parser.parse_args(argv)
     secret = os.environ.get(arguments.client_secret_env, "")
@@ -652,6 +688,7 @@ def main(argv: Sequence[str] | None = None, *, out: Any = None) -> int:
             chunk_size=arguments.chunk_size,
             recipient=arguments.recipient,
             check_timeout=arguments.check_timeout,
+            parallel=arguments.parallel,
             out=out,
         )
         transmission = transmitter.run()

@@ -65,9 +65,10 @@ def live_portal(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LivePortal
     port = free_port()
     log = root / "server.log"
     gunicorn = Path(sys.executable).with_name("gunicorn")
+    # One request at a time: SQLite refuses a second writer at once ("database is locked") where PostgreSQL waits.
     with log.open("wb") as out:
         process = subprocess.Popen(
-            [str(gunicorn), "justice.wsgi", f"--bind=127.0.0.1:{port}", "--workers=1", "--threads=4", "--timeout=120"],
+            [str(gunicorn), "justice.wsgi", f"--bind=127.0.0.1:{port}", "--workers=1", "--threads=1", "--timeout=120"],
             cwd=ROOT,
             env=env,
             stdout=out,
@@ -357,9 +358,14 @@ def test_a_token_expiring_mid_transfer_is_renewed(
 
     monkeypatch.setenv(SECRET_ENV, unit.secret)
     out = Out()
-    code = transmit_client.main(
-        [str(folder), "--url", portal.url, "--client-id", unit.client_id, "--client-secret-env", SECRET_ENV], out=out
-    )
+    # One file at a time, in this thread: the hook above uses this thread's database connection.
+    arguments = [
+        str(folder),
+        f"--url={portal.url}",
+        f"--client-id={unit.client_id}",
+        f"--client-secret-env={SECRET_ENV}",
+    ]
+    code = transmit_client.main([*arguments, "--parallel=1"], out=out)
     assert code == 0, out.getvalue()
     assert ApiAccessToken.objects.filter(client=client).count() == 2
 
