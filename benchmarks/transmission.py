@@ -226,7 +226,9 @@ def stop(process: subprocess.Popen[bytes]) -> None:
         process.wait()
 
 
-def transmit(folder: Path, url: str, credentials: dict[str, str], env: dict[str, str]) -> tuple[float, str]:
+def transmit(
+    folder: Path, url: str, credentials: dict[str, str], env: dict[str, str], client_options: list[str]
+) -> tuple[float, str]:
     key = folder.parent / "log.pub"
     key.write_text(credentials["log_key"] + "\n")
     started = time.monotonic()
@@ -240,6 +242,7 @@ def transmit(folder: Path, url: str, credentials: dict[str, str], env: dict[str,
             f"--client-id={credentials['client_id']}",
             f"--client-secret-env={SECRET_ENV}",
             f"--log-key={key}",
+            *client_options,
         ],
         env={**env, SECRET_ENV: credentials["secret"]},
         cwd=ROOT,
@@ -254,7 +257,7 @@ def transmit(folder: Path, url: str, credentials: dict[str, str], env: dict[str,
             print(f"--- {log}:\n{(folder.parent.parent / log).read_text()[-5000:]}", file=sys.stderr, flush=True)
         raise SystemExit(1)
     hashing = sum(float(m) for m in re.findall(r"hashed in ([0-9.]+) s", done.stdout))
-    uploads = sum(float(m) for m in re.findall(r": sent \d+ bytes in ([0-9.]+) s", done.stdout))
+    uploads = sum(float(m) for m in re.findall(r"All files sent in ([0-9.]+) s", done.stdout))
     checks = sum(float(m) for m in re.findall(r"waited ([0-9.]+) s", done.stdout))
     print(
         f"  client: hashing {hashing:.2f} s, uploads {uploads:.2f} s, waiting for the last checks {checks:.2f} s, "
@@ -287,12 +290,13 @@ def run_case(
     credentials: dict[str, str],
     env: dict[str, str],
     svc: Services,
+    client_options: list[str],
 ) -> tuple[float, float, str]:
     size = sum(path.stat().st_size for path in files)
     print(f"{label}: {len(files)} files, {size:,} bytes ({size / MiB:,.0f} MiB)", flush=True)
     baseline = plain_copy(svc, files)
     print(f"  boto3 upload_file to radosgw: {baseline:.2f} s ({size / MiB / baseline:,.0f} MiB/s)", flush=True)
-    elapsed, summary = transmit(folder, url, credentials, env)
+    elapsed, summary = transmit(folder, url, credentials, env, client_options)
     print(f"  reference client, acknowledged: {elapsed:.2f} s ({size / MiB / elapsed:,.0f} MiB/s)", flush=True)
     print(f"  ratio: {elapsed / baseline:.2f}x the plain copy (target <= 2x)", flush=True)
     print(f"  {summary}", flush=True)
@@ -304,6 +308,8 @@ def main() -> None:
     parser.add_argument("--scale", type=float, default=1.0, help="scale the sizes (0.25: a quarter of a CD)")
     parser.add_argument("--big", action="store_true", help="also send one 2 GiB video")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
+    parser.add_argument("--parallel", type=int, default=2, help="files the client sends at once")
+    parser.add_argument("--chunk-size", type=int, default=8 * MiB, help="bytes per tus PATCH")
     parser.add_argument("--workdir", type=Path, help="where to write the files (default: a temporary folder)")
     arguments = parser.parse_args()
     svc = services()
@@ -375,7 +381,8 @@ def main() -> None:
                     sys.exit((work / "gunicorn.log").read_text())
                 time.sleep(0.3)
         print(
-            f"scale {arguments.scale}; gunicorn {arguments.workers} workers, a Celery worker, "
+            f"scale {arguments.scale}; client: {arguments.parallel} files at once, chunks of {arguments.chunk_size} "
+            f"bytes; gunicorn {arguments.workers} workers, a Celery worker, "
             f"radosgw at {svc.s3_endpoint}"
         )
         cases = [("CD-sized procedure", False)] + ([("single 2 GiB video", True)] if arguments.big else [])
@@ -383,7 +390,8 @@ def main() -> None:
             folder = work / ("big" if big else "cd") / "procedure"
             folder.parent.mkdir()
             files = write_procedure(folder, scale=arguments.scale, big=big)
-            run_case(label, folder, files, url, credentials, env, svc)
+            client_options = [f"--parallel={arguments.parallel}", f"--chunk-size={arguments.chunk_size}"]
+            run_case(label, folder, files, url, credentials, env, svc, client_options)
             shutil.rmtree(folder.parent)
     finally:
         for process in processes:

@@ -374,6 +374,7 @@ class Transmitter:
         out: Any = sys.stdout,
     ) -> None:
         self.parallel = max(1, parallel)
+        self.sending_started = time.monotonic()
         self.folder = folder
         self.portal = portal
         self.chunk_size = chunk_size
@@ -400,6 +401,7 @@ class Transmitter:
             )
         rows = {row["name"]: row for row in transmission["files"]}
         upload_url = transmission["upload_url"]
+        self.sending_started = time.monotonic()
         if self.parallel == 1:
             for local in files:
                 self.send(local, rows.get(local.name), upload_url, transmission["id"])
@@ -418,6 +420,7 @@ class Transmitter:
 
     def finish(self, transmission_id: str) -> dict[str, Any]:
         started = time.monotonic()
+        self.say(f"All files sent in {started - self.sending_started:.1f} s.")
         self.wait_for_checks(transmission_id)
         self.say(f"The portal checked the files (waited {time.monotonic() - started:.1f} s).")
         return self.submit(transmission_id)
