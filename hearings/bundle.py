@@ -181,6 +181,13 @@ def build(bundle: CaseBundle, *, progress: Callable[[int, int], None] | None = N
                 max_bytes=max(role_upload_limit(Membership.Role.CLERK), out_path.stat().st_size),
             )
         with transaction.atomic():
+            # Two deliveries of the task (one redelivered while the first still ran): the first to commit wins; the
+            # other seals nothing and removes its staged copy.
+            current = CaseBundle.objects.select_for_update().get(pk=bundle.pk)
+            if current.item_id is not None:
+                staged.close()
+                logger.info("case bundle %s was built meanwhile by another delivery: nothing sealed", bundle.pk)
+                return current.item  # type: ignore[return-value]
             item = evidence_ingest(
                 upload=staged,
                 uploader=actor,
