@@ -98,6 +98,9 @@ DATABASES = {
     "default": dj_database_url.config(
         default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}",
         conn_max_age=60,
+        # A persistent connection cut by a database restart is replaced at the next request's first query, instead
+        # of failing that request.
+        conn_health_checks=True,
     ),
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
