@@ -77,6 +77,13 @@ class Hearing(models.Model):
         CLOSED = "closed", _("closed")
         CANCELLED = "cancelled", _("cancelled")
 
+    class Purpose(models.TextChoices):
+        CASE_MANAGEMENT = "case_management", _("case management")
+        MERITS = "merits", _("hearing on the merits")
+        INTERIM = "interim", _("interim measures")
+        JUDGMENT = "judgment", _("delivery of the decision")
+        OTHER = "other", _("other")
+
     # The statuses in which a hearing holds its room, judge and counsel (used by the database constraints too).
     OCCUPYING = (Status.LISTED, Status.HELD)
 
@@ -101,6 +108,11 @@ class Hearing(models.Model):
     to_bring = models.TextField(
         _("what to bring"), blank=True, help_text=_("Documents and items the parties should bring to the hearing.")
     )
+    # The request the court's staff recorded before the hearing was listed (status ``requested``).
+    purpose = models.CharField(_("purpose"), max_length=20, choices=Purpose.choices, blank=True)
+    estimated_minutes = models.PositiveIntegerField(_("estimated duration (minutes)"), null=True, blank=True)
+    wished_before = models.DateField(_("to be held before"), null=True, blank=True)
+    request_notes = models.TextField(_("notes for the listing"), blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("listed by")
     )
@@ -167,6 +179,7 @@ class HearingEvent(models.Model):
     """One entry of the case timeline about a hearing: listing, change, postponement asked/granted/refused, ..."""
 
     class Kind(models.TextChoices):
+        REQUESTED = "requested", _("Hearing requested")
         LISTED = "listed", _("Hearing listed")
         CHANGED = "changed", _("Hearing changed")
         POSTPONED = "postponed", _("Hearing postponed")

@@ -5,6 +5,8 @@ from hearings import decision_views, views
 app_name = "hearings"
 urlpatterns = [
     path("cases/<int:case_pk>/list/", views.list_case, name="list"),
+    path("cases/<int:case_pk>/request/", views.request_new, name="request"),
+    path("<int:pk>/cancel-request/", views.request_cancel, name="request_cancel"),
     path("cases/<int:case_pk>/bundle/", views.bundle_build, name="bundle_build"),
     path("bundles/<int:pk>/", views.bundle_detail, name="bundle"),
     path("<int:pk>/", views.detail, name="detail"),

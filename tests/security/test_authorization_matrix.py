@@ -395,6 +395,10 @@ MATRIX: dict[str, Rule] = {
     # Hearings: the parties and counsel of the case see them; the court's clerks list and change them, its judges
     # decide with them; calendars of one's own hearings.
     "hearings:list": Rule(case("for_client", "list/", base="/hearings/cases/"), allowed=COURT),
+    "hearings:request": Rule(case("for_client", "request/", base="/hearings/cases/"), allowed=roles("clerk", "judge")),
+    "hearings:request_cancel": Rule(
+        lambda w: f"/hearings/{w.hearing.pk}/cancel-request/", allowed=roles("clerk", "judge"), method="POST"
+    ),
     "hearings:bundle_build": Rule(
         case("for_client", "bundle/", base="/hearings/cases/"), allowed=roles("clerk", "judge"), method="POST"
     ),
