@@ -175,3 +175,18 @@ class DecisionForm(forms.Form):
         if data.get("mode") == self.TEMPLATE and not (data.get("operative_part") or "").strip():
             self.add_error("operative_part", _("Write the operative part of the decision."))
         return data
+
+
+class DecisionTextForm(forms.Form):
+    """The text of a scanned decision, pasted by a clerk for open data, and their confirmation that it is right."""
+
+    text = forms.CharField(
+        label=_("Text of the decision"),
+        max_length=200_000,
+        widget=forms.Textarea(attrs={"rows": 20}),
+        help_text=_("The whole text of the signed decision, as the parties received it: open data reads this text."),
+    )
+    confirmed = forms.BooleanField(
+        label=_("I checked that this text is the text of the signed decision."),
+        error_messages={"required": _("Confirm that you checked the text against the signed decision.")},
+    )

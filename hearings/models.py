@@ -343,6 +343,18 @@ class Decision(models.Model):
     draft_pdf = models.BinaryField(_("draft PDF"), blank=True, default=b"", editable=False)
     # Plain text of the decision (typed in the template, or extracted from the uploaded PDF): what open data reads.
     text = models.TextField(_("text"), blank=True)
+    # An uploaded scan has no (or almost no) text to extract: a clerk pastes and confirms its text before it can be
+    # released as open data (enforced below).
+    text_layer_missing = models.BooleanField(_("scan without a text layer"), default=False)
+    text_confirmed_at = models.DateTimeField(_("text confirmed at"), null=True, blank=True)
+    text_confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("text confirmed by"),
+    )
     prepared_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("prepared by")
     )
@@ -386,6 +398,12 @@ class Decision(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(published_at__isnull=True) | Q(status="issued"), name="only_issued_decisions_published"
+            ),
+            models.CheckConstraint(
+                condition=Q(published_at__isnull=True)
+                | Q(text_layer_missing=False)
+                | Q(text_confirmed_at__isnull=False),
+                name="scanned_decision_published_with_its_text",
             ),
         )
 

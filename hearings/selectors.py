@@ -223,6 +223,8 @@ def released_decisions() -> QuerySet[Decision]:
     """What the public open data set holds: issued decisions a clerk released after review, oldest first."""
     return (
         Decision.objects.filter(status=Decision.Status.ISSUED, published_at__isnull=False)
+        # A scan goes out only with the text a clerk confirmed (the database refuses its release otherwise).
+        .filter(Q(text_layer_missing=False) | Q(text_confirmed_at__isnull=False))
         .select_related("case", "case__court")
         .prefetch_related("case__parties__user")
         .defer("draft_pdf")

@@ -434,6 +434,7 @@ MATRIX: dict[str, Rule] = {
         lambda w: f"/hearings/decisions/{w.decision.pk}/certified-copy/", allowed=HEARING_PEOPLE
     ),
     "hearings:open_data_review": Rule(lambda w: f"/hearings/courts/{w.place.court.pk}/open-data/", allowed=COURT),
+    "hearings:decision_text": Rule(lambda w: f"/hearings/decisions/{w.decision.pk}/text/", allowed=COURT),
     "hearings:open_data_release": Rule(
         lambda w: f"/hearings/decisions/{w.decision.pk}/release/", allowed=COURT, method="POST"
     ),
