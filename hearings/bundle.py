@@ -145,7 +145,10 @@ def _index_pdf(case: Case, sources: list[Source], index_pages: int) -> bytes:
         ):
             where = _("page %(page)s") % {"page": source.first_page} if source.included else source.reason
             name = f"{number}. {source.label}"
-            pdf.drawString(50, y, name if len(name) <= 80 else name[:79] + "…")
+            room = width - 100 - pdf.stringWidth(where, "Helvetica", 9) - 12
+            while len(name) > 8 and pdf.stringWidth(name, "Helvetica", 9) > room:
+                name = name[:-2] + "…"
+            pdf.drawString(50, y, name)
             pdf.drawRightString(width - 50, y, where)
             pdf.setFont("Helvetica", 6)
             pdf.drawString(62, y - 9, f"{source.origin} — {_date(source.date)} — SHA-256 {source.item.seal.sha256}")
