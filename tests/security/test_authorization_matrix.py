@@ -452,6 +452,10 @@ MATRIX: dict[str, Rule] = {
     # Hearings: the parties and counsel of the case see them; the court's clerks list and change them, its judges
     # decide with them; calendars of one's own hearings.
     "hearings:list": Rule(case("for_client", "list/", base="/hearings/cases/"), allowed=COURT),
+    "hearings:request": Rule(case("for_client", "request/", base="/hearings/cases/"), allowed=roles("clerk", "judge")),
+    "hearings:request_cancel": Rule(
+        lambda w: f"/hearings/{w.hearing.pk}/cancel-request/", allowed=roles("clerk", "judge"), method="POST"
+    ),
     "hearings:bundle_build": Rule(
         case("for_client", "bundle/", base="/hearings/cases/"), allowed=roles("clerk", "judge"), method="POST"
     ),
@@ -487,6 +491,7 @@ MATRIX: dict[str, Rule] = {
         lambda w: f"/hearings/decisions/{w.decision.pk}/certified-copy/", allowed=HEARING_PEOPLE
     ),
     "hearings:open_data_review": Rule(lambda w: f"/hearings/courts/{w.place.court.pk}/open-data/", allowed=COURT),
+    "hearings:decision_text": Rule(lambda w: f"/hearings/decisions/{w.decision.pk}/text/", allowed=COURT),
     "hearings:open_data_release": Rule(
         lambda w: f"/hearings/decisions/{w.decision.pk}/release/", allowed=COURT, method="POST"
     ),
