@@ -11,5 +11,6 @@ from drf_spectacular.views import SpectacularAPIView
 app_name = "api-v1"
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(api_version="v1"), name="schema"),
+    path("", include("justice.accounts.api_urls")),
     path("", include("filings.api.urls")),
 ]
