@@ -46,7 +46,7 @@ def _invalid_client(description: str) -> OAuthError:
 
 
 TOKEN_REQUEST = inline_serializer(
-    "TokenRequest",
+    "Token",
     fields={
         "grant_type": serializers.ChoiceField(choices=["client_credentials"]),
         "scope": serializers.CharField(
