@@ -406,7 +406,13 @@ def test_the_detail_page_shows_the_calls(credentials, unit_admin) -> None:
 
 
 def test_the_lifetime_is_bounded_and_scopes_come_from_the_catalogue(unit_admin) -> None:
-    for kwargs in ({"lifetime_days": 731}, {"lifetime_days": 0}, {"scopes": ["everything"]}, {"scopes": []}):
+    wrong: list[dict[str, Any]] = [
+        {"lifetime_days": 731},
+        {"lifetime_days": 0},
+        {"scopes": ["everything"]},
+        {"scopes": []},
+    ]
+    for kwargs in wrong:
         arguments: dict[str, Any] = {"scopes": [ApiScope.TRANSMISSIONS], **kwargs}
         with pytest.raises(services.ApiClientError):
             services.api_client_create(
