@@ -44,6 +44,8 @@ class ApiClientForm(PortalForm):
         min_value=1,
         help_text=_("At most %(days)s days. Before then, create new credentials and revoke these."),
     )
+    # One-time key of the form (justice.accounts.views): a reloaded confirmation page creates nothing twice.
+    form_key = forms.CharField(widget=forms.HiddenInput)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

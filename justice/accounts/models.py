@@ -319,7 +319,7 @@ class ApiAccessToken(models.Model):
 
     token_hash = models.CharField(max_length=64, unique=True, editable=False)
     client = models.ForeignKey(
-        ApiClient, on_delete=models.CASCADE, related_name="access_tokens", verbose_name=_("API client")
+        ApiClient, on_delete=models.PROTECT, related_name="access_tokens", verbose_name=_("API client")
     )
     scope = models.CharField(_("scopes"), max_length=500)
     created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
@@ -340,7 +340,7 @@ class ApiAccessToken(models.Model):
 class ApiCall(models.Model):
     """One call of an API client (the token endpoint included), shown to the organisation's administrators."""
 
-    client = models.ForeignKey(ApiClient, on_delete=models.CASCADE, related_name="calls", verbose_name=_("API client"))
+    client = models.ForeignKey(ApiClient, on_delete=models.PROTECT, related_name="calls", verbose_name=_("API client"))
     at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
     method = models.CharField(_("method"), max_length=10)
     path = models.CharField(_("path"), max_length=500)

@@ -4,6 +4,7 @@ and step-up."""
 from __future__ import annotations
 
 import logging
+import secrets
 from typing import Any
 
 from allauth.account.utils import perform_login
@@ -227,11 +228,37 @@ def api_client_create(request: HttpRequest, pk: int) -> HttpResponse:
     return _api_client_create(request, organisation=organisation)
 
 
+FORM_KEYS_SESSION_KEY = "api_client_form_keys"
+
+
+def _form_key_issue(request: HttpRequest) -> str:
+    """A one-time key for the creation form (the last few are kept, for several tabs)."""
+    key = secrets.token_urlsafe(16)
+    request.session[FORM_KEYS_SESSION_KEY] = [*request.session.get(FORM_KEYS_SESSION_KEY, [])[-4:], key]
+    return key
+
+
+def _form_key_use(request: HttpRequest, key: str) -> None:
+    request.session[FORM_KEYS_SESSION_KEY] = [k for k in request.session.get(FORM_KEYS_SESSION_KEY, []) if k != key]
+
+
 @sensitive_action
 def _api_client_create(request: HttpRequest, *, organisation: Organisation) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
-    form = ApiClientForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    if request.method != "POST":
+        form = ApiClientForm(initial={"form_key": _form_key_issue(request)})
+    elif request.POST.get("form_key", "") not in request.session.get(FORM_KEYS_SESSION_KEY, []):
+        # The page showing the secret answers a POST: reloading it must not create a second set of credentials.
+        logger.info("API client form sent again or with an unknown key: nothing created")
+        messages.warning(
+            request,
+            _("This form has already been sent: check the list below before creating other credentials."),
+        )
+        return redirect("accounts:api_clients", pk=organisation.pk)
+    else:
+        form = ApiClientForm(request.POST)
+    if form.is_bound and form.is_valid():
+        _form_key_use(request, form.cleaned_data["form_key"])
         try:
             client, secret = services.api_client_create(
                 organisation=organisation,
@@ -258,7 +285,7 @@ def _api_client_create(request: HttpRequest, *, organisation: Organisation) -> H
             )
             response["Cache-Control"] = "no-store"
             return response
-    elif request.method == "POST":
+    elif form.is_bound:
         logger.info("API client form refused: %s", form.errors.as_json())
     return render(
         request,

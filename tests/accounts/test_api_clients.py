@@ -312,14 +312,20 @@ def admin_client(membership: Membership, login_with_password: Any) -> Client:
     return browser
 
 
+def form_key(browser: Client, base: str) -> str:
+    page = browser.get(base + "new/")
+    assert page.status_code == 200
+    return page.content.decode().split('name="form_key" value="')[1].split('"')[0]
+
+
 def test_creating_credentials_asks_to_reauthenticate_then_shows_the_secret_once(
     unit_admin, login_with_password
 ) -> None:
     browser = admin_client(unit_admin, login_with_password)
     base = f"/organisations/{unit_admin.organisation.pk}/api-clients/"
     assert browser.get(base).status_code == 200
-    assert browser.get(base + "new/").status_code == 200
-    form = {"name": "Logiciel LRP", "scopes": ["transmissions"], "lifetime_days": "90"}
+    key = form_key(browser, base)
+    form = {"name": "Logiciel LRP", "scopes": ["transmissions"], "lifetime_days": "90", "form_key": key}
     response = browser.post(base + "new/", form)
     assert response.status_code == 302 and response["Location"].startswith("/account/reauthenticate/")
     assert not ApiClient.objects.exists()
@@ -334,6 +340,10 @@ def test_creating_credentials_asks_to_reauthenticate_then_shows_the_secret_once(
     assert "shown only once" in page and client.client_id in page
     assert client.expires_at.date() == (timezone.now() + timedelta(days=90)).date()
     assert client.created_by == unit_admin.user
+    # Sending the form again (reloading the page) creates nothing more.
+    response = browser.post(base + "new/", form)
+    assert response.status_code == 302 and response["Location"] == base
+    assert ApiClient.objects.count() == 1
     # The secret works, and is shown nowhere else.
     assert token_for(client, secret)
     for url in (base, f"{base}{client.pk}/"):
@@ -342,10 +352,12 @@ def test_creating_credentials_asks_to_reauthenticate_then_shows_the_secret_once(
 
 def test_the_form_refuses_bad_input_and_keeps_it(unit_admin, login_with_password) -> None:
     browser = admin_client(unit_admin, login_with_password)
-    base = f"/organisations/{unit_admin.organisation.pk}/api-clients/new/"
-    response = browser.post(base, {"name": "Logiciel"})
+    base = f"/organisations/{unit_admin.organisation.pk}/api-clients/"
+    key = form_key(browser, base)
+    response = browser.post(base + "new/", {"name": "Logiciel", "form_key": key})
     browser.post(response["Location"], {"password": PASSWORD})
-    response = browser.post(base, {"name": "Logiciel LRP", "lifetime_days": "731"}, headers={"Accept-Language": "fr"})
+    wrong = {"name": "Logiciel LRP", "lifetime_days": "731", "form_key": key}
+    response = browser.post(base + "new/", wrong, headers={"Accept-Language": "fr"})
     assert response.status_code == 400
     page = response.content.decode()
     assert "Choisissez au moins une permission." in page and "730" in page and 'value="Logiciel LRP"' in page
