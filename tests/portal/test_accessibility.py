@@ -113,7 +113,7 @@ def test_api_credentials_pages(live_server, page) -> None:
         assert_accessible(page, url)
     # Creating asks for the password again, then shows the secret once: that page too.
     page.fill("#id_name", "Logiciel de la brigade 2")
-    page.check("input[name=scopes]")
+    page.click("label[for=id_scopes_0]")  # the DSFR label covers its checkbox
     page.click("main button[type=submit]")
     page.wait_for_url("**/account/reauthenticate/**")
     page.fill("input[name=password]", PASSWORD)
