@@ -335,6 +335,24 @@ class TusUpload(models.Model):
     )
     created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
     expires_at = models.DateTimeField(_("expires at"), db_index=True)
+    # A file of a police transmission: the transmission, and the manifest entry of the same name (none: a file the
+    # manifest does not announce, refused when complete).
+    transmission = models.ForeignKey(
+        "evidence.Transmission",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="uploads",
+        verbose_name=_("transmission"),
+    )
+    transmission_item = models.ForeignKey(
+        "evidence.TransmissionItem",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="uploads",
+        verbose_name=_("manifest entry"),
+    )
 
     class Meta:
         verbose_name = _("resumable upload")
@@ -343,3 +361,127 @@ class TusUpload(models.Model):
 
     def __str__(self) -> str:
         return f"{self.filename} ({self.offset}/{self.length})"
+
+
+class PersonRole(models.TextChoices):
+    """What a person named by a police procedure is in it."""
+
+    SUSPECT = "suspect", _("suspect")
+    VICTIM = "victim", _("victim")
+    COMPLAINANT = "complainant", _("complainant")
+    WITNESS = "witness", _("witness")
+    OTHER = "other", _("other")
+
+
+class Transmission(models.Model):
+    """A police procedure sent to a prosecutor's office: the manifest the unit announced (procedure, offence,
+    persons, files with their sizes and SHA-256), the files received against it, and, once every file matched, the
+    signed acknowledgement: the digital seal register that replaces the CD-ROM under physical seal.
+
+    ``open`` while files arrive (resumable for days: ``expires_at``), ``acknowledged`` once verified and received
+    (a filing of kind ``police_transmission`` then stands in the office's queue), ``expired`` when never completed.
+    """
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("being sent")
+        ACKNOWLEDGED = "acknowledged", _("received and acknowledged")
+        EXPIRED = "expired", _("expired before it was complete")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    sender = models.ForeignKey(
+        "accounts.Organisation",
+        on_delete=models.PROTECT,
+        related_name="transmissions_sent",
+        verbose_name=_("police unit"),
+    )
+    recipient = models.ForeignKey(
+        "accounts.Organisation",
+        on_delete=models.PROTECT,
+        related_name="transmissions_received",
+        verbose_name=_("prosecutor's office"),
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("sent by")
+    )
+    channel = models.CharField(_("channel"), max_length=8, choices=EvidenceItem.Channel.choices)
+    procedure_number = models.CharField(_("procedure number"), max_length=64)
+    offence = models.CharField(_("offence"), max_length=300)
+    summary = models.TextField(_("summary"), blank=True)
+    # [{"name": ..., "role": suspect|victim|complainant|witness|other, "birth_date": "YYYY-MM-DD" or ""}]
+    persons = models.JSONField(_("persons in the procedure"), default=list, blank=True)
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.OPEN)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
+    expires_at = models.DateTimeField(_("to be completed before"))
+    # The last check of the files against the manifest (a refused submission says what is wrong, file by file).
+    report = models.JSONField(_("last verification report"), default=list, blank=True)
+    manifest_sha256 = models.CharField(_("SHA-256 of the manifest"), max_length=64, blank=True)
+    acknowledged_at = models.DateTimeField(_("received at"), null=True, blank=True)
+    acknowledgement = models.TextField(_("signed acknowledgement"), blank=True)
+    filing = models.OneToOneField(
+        "filings.Filing",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="transmission",
+        verbose_name=_("filing in the office's queue"),
+    )
+    # A complaint confirmed at the unit, from which this procedure was started.
+    source_filing = models.ForeignKey(
+        "filings.Filing",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="procedures",
+        verbose_name=_("from the complaint"),
+    )
+
+    class Meta:
+        verbose_name = _("transmission")
+        verbose_name_plural = _("transmissions")
+        ordering = ("-created_at",)
+        indexes = (models.Index(fields=("sender", "status", "created_at"), name="transmission_by_sender"),)
+
+    def __str__(self) -> str:
+        return _("Procedure %(number)s") % {"number": self.procedure_number}
+
+
+class TransmissionItem(models.Model):
+    """One file announced by a transmission's manifest."""
+
+    class Kind(models.TextChoices):
+        RECORD = "record", _("record (procès-verbal)")
+        PHOTO = "photo", _("photo")
+        AUDIO = "audio", _("audio recording")
+        VIDEO = "video", _("video recording")
+        OTHER = "other", _("other")
+
+    transmission = models.ForeignKey(
+        Transmission, on_delete=models.PROTECT, related_name="items", verbose_name=_("transmission")
+    )
+    position = models.PositiveIntegerField(_("number"))
+    name = models.CharField(_("file name"), max_length=255)
+    kind = models.CharField(_("kind"), max_length=8, choices=Kind.choices)
+    size = models.PositiveBigIntegerField(_("size in bytes"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    description = models.CharField(_("description"), max_length=300, blank=True)
+    # The sealed file that matched this entry, once received.
+    item = models.OneToOneField(
+        EvidenceItem,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="transmission_entry",
+        verbose_name=_("evidence item"),
+    )
+
+    class Meta:
+        verbose_name = _("manifest entry")
+        verbose_name_plural = _("manifest entries")
+        ordering = ("transmission", "position")
+        constraints = (
+            models.UniqueConstraint(fields=("transmission", "name"), name="unique_transmission_item_name"),
+            models.UniqueConstraint(fields=("transmission", "position"), name="unique_transmission_item_position"),
+        )
+
+    def __str__(self) -> str:
+        return f"{self.position}. {self.name}"

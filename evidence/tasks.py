@@ -16,6 +16,7 @@ from evidence.monitor import monitor_local_log
 from evidence.reverify import evidence_reverify, staging_purge
 from evidence.scan import evidence_scan, pending_scan_ids, scan_dispatch, scanner_configured
 from evidence.translog import translog_checkpoint
+from evidence.transmissions import transmissions_expire
 from evidence.tsa import checkpoints_timestamp_missing
 from evidence.tus import tus_upload_complete, tus_uploads_expire
 
@@ -105,5 +106,7 @@ def complete_tus_upload(upload_id: str) -> None:
 
 @shared_task(acks_late=True, ignore_result=True)
 def expire_tus_uploads() -> None:
-    """Remove unfinished resumable uploads past their expiry, with their bytes."""
+    """Remove unfinished resumable uploads past their expiry, with their bytes; close unfinished transmissions past
+    theirs."""
+    transmissions_expire()
     tus_uploads_expire()

@@ -32,7 +32,7 @@ from django.template.defaultfilters import filesizeformat
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
-from evidence import permissions, services
+from evidence import permissions, services, transmissions
 from evidence.ingest import (
     HASH_CHUNK_SIZE,
     STAGING_CHUNK_SIZE,
@@ -78,6 +78,7 @@ class Metadata:
     sha256: str
     case_ref: str
     organisation: str
+    transmission: str = ""
 
 
 def parse_metadata(header: str) -> Metadata:
@@ -116,6 +117,7 @@ def parse_metadata(header: str) -> Metadata:
         sha256=sha256,
         case_ref=case_ref,
         organisation=values.get("organisation", "").strip(),
+        transmission=values.get("transmission", "").strip(),
     )
 
 
@@ -236,6 +238,12 @@ def tus_upload_create(*, user: User, length: int, metadata: Metadata, channel: s
         backend=TusUpload.Backend.S3 if _uses_s3() else TusUpload.Backend.LOCAL,
         expires_at=timezone.now() + _lifetime(),
     )
+    if metadata.transmission:
+        try:
+            transmissions.upload_attach(upload=upload, user=user, transmission_id=metadata.transmission)
+        except transmissions.TransmissionError as error:
+            status = {"not_found": 404, "already_received": 409, "status": 409, "expired": 410}.get(error.code, 400)
+            raise TusError(error.message, status=status, code=error.code) from None
     if upload.backend == TusUpload.Backend.S3:
         upload.s3_bucket = _s3_staging_bucket()
         upload.s3_key = f"tus/{upload.pk}"
@@ -574,6 +582,7 @@ def tus_upload_complete(*, upload_id: Any) -> TusUpload:
                             % {"name": upload.filename, "found": staged.sha256, "declared": upload.expected_sha256},
                             code="sha256_mismatch",
                         )
+                    entry = transmissions.upload_check(upload=upload, staged=staged)
                 except BaseException:
                     staged.close()
                     raise
@@ -595,6 +604,9 @@ def tus_upload_complete(*, upload_id: Any) -> TusUpload:
                 transaction.on_commit(lambda: _discard_data(upload))
                 logger.info("resumable upload %s refused (%s): %s", upload.pk, error.code, upload.error_message)
                 return upload
+        if entry is not None:
+            entry.item = item
+            entry.save(update_fields=["item"])
         upload.state = TusUpload.State.SEALED
         upload.item = item
         upload.sha256 = item.seal.sha256

@@ -24,6 +24,8 @@ class Section:
     title: str | Promise
     form_class: type[filing_forms.ContentForm]
     many: bool = False  # a list of entries (one form each), such as the respondents
+    formset_class: Any = None  # for a list: its formset (the respondents' by default)
+    max_entries: int = filing_forms.RESPONDENTS_MAX
 
 
 CRIMINAL_SECTIONS = (
@@ -42,6 +44,17 @@ SECTIONS: dict[str, tuple[Section, ...]] = {
         Section("respondents", _("Respondents"), filing_forms.RespondentForm, many=True),
     ),
     Filing.Kind.SUBMISSION: (Section("submission", _("Submission"), filing_forms.SubmissionForm),),
+    Filing.Kind.POLICE_TRANSMISSION: (
+        Section("procedure", _("Procedure"), filing_forms.ProcedureForm),
+        Section(
+            "persons",
+            _("Persons in the procedure"),
+            filing_forms.PersonForm,
+            many=True,
+            formset_class=filing_forms.PersonFormSet,
+            max_entries=filing_forms.PERSONS_MAX,
+        ),
+    ),
 }
 RESPONDENTS_PREFIX = "respondents"
 
@@ -54,13 +67,15 @@ def section_for(kind: str, slug: str) -> Section | None:
     return next((section for section in SECTIONS[kind] if section.slug == slug), None)
 
 
-def formset_data(prefix: str, entries: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+def formset_data(
+    prefix: str, entries: Sequence[Mapping[str, Any]], *, max_entries: int = filing_forms.RESPONDENTS_MAX
+) -> dict[str, Any]:
     """Stored entries as the POST data of a formset, so a saved list is validated like a submitted one."""
     data: dict[str, Any] = {
         f"{prefix}-TOTAL_FORMS": str(len(entries)),
         f"{prefix}-INITIAL_FORMS": "0",
         f"{prefix}-MIN_NUM_FORMS": "1",
-        f"{prefix}-MAX_NUM_FORMS": str(filing_forms.RESPONDENTS_MAX),
+        f"{prefix}-MAX_NUM_FORMS": str(max_entries),
     }
     for index, entry in enumerate(entries):
         data.update({f"{prefix}-{index}-{name}": value for name, value in entry.items()})
@@ -72,6 +87,12 @@ def bind(section: Section, *, kind: str, content: Mapping[str, Any]) -> forms.Ba
     stored = content.get(section.slug)
     if section.many:
         entries = stored if isinstance(stored, list) else []
+        if section.formset_class is not None:
+            return section.formset_class(
+                data=formset_data(section.slug, entries, max_entries=section.max_entries),
+                prefix=section.slug,
+                form_kwargs={"filing_kind": kind},
+            )
         return filing_forms.RespondentFormSet(
             data=formset_data(RESPONDENTS_PREFIX, entries), prefix=RESPONDENTS_PREFIX, form_kwargs={"filing_kind": kind}
         )

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from evidence.forms import MultipleFileField
 from evidence.ingest import ACCEPTED_LABEL
+from evidence.models import PersonRole
 from filings.models import ClaimType, Exhibit, Filing, PostcodeRoute, RejectionReason
 from filings.models.catalogues import POSTCODE_VALIDATOR
 from justice.accounts.models import Organisation
@@ -334,6 +335,40 @@ RespondentFormSet = cast(
         min_num=1,
         validate_min=True,
         max_num=RESPONDENTS_MAX,
+        validate_max=True,
+        can_delete=True,
+        can_delete_extra=False,
+    ),
+)
+
+
+# --- Police procedure sent to a prosecutor's office -------------------------------------------------------------
+
+
+class ProcedureForm(ContentForm):
+    procedure_number = forms.CharField(
+        label=_("Procedure number"), max_length=64, help_text=_("The unit's number of the procedure.")
+    )
+    offence = forms.CharField(label=_("Offence"), max_length=300)
+    summary = forms.CharField(label=_("Summary of the facts"), required=False, max_length=5000, widget=_textarea(5))
+    police_unit = forms.CharField(label=_("Police unit"), max_length=200)
+
+
+class PersonForm(ContentForm):
+    name = forms.CharField(label=_("Full name"), max_length=200)
+    role = forms.ChoiceField(label=_("Role in the procedure"), choices=PersonRole.choices)
+    birth_date = forms.DateField(label=_("Date of birth"), required=False, validators=[_birth_date_in_the_past])
+
+
+PERSONS_MAX = 50
+PersonFormSet = cast(
+    "type[BaseRespondentFormSet]",
+    forms.formset_factory(
+        PersonForm,
+        formset=BaseRespondentFormSet,
+        extra=0,
+        min_num=0,
+        max_num=PERSONS_MAX,
         validate_max=True,
         can_delete=True,
         can_delete_extra=False,

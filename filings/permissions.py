@@ -57,10 +57,15 @@ def staff_scope(user: User | AnonymousUser) -> StaffScope:
 
 
 def reviewer_organisations(user: User | AnonymousUser, kind: str) -> frozenset[int]:
-    """Police units review pre-complaints (the victim confirms them there); the clerk's office of the court or
-    prosecutor's office reviews everything else."""
+    """Police units review pre-complaints (the victim confirms them there); prosecutors and clerks of the office
+    review the procedures police units send; the clerk's office of the court or prosecutor's office reviews
+    everything else."""
     scope = staff_scope(user)
-    return scope.police_officer if kind == Filing.Kind.PRE_COMPLAINT else scope.clerk
+    if kind == Filing.Kind.PRE_COMPLAINT:
+        return scope.police_officer
+    if kind == Filing.Kind.POLICE_TRANSMISSION:
+        return scope.prosecutor | scope.clerk
+    return scope.clerk
 
 
 def can_review_filing(user: User | AnonymousUser, filing: Filing) -> bool:
@@ -117,6 +122,11 @@ def can_view_filing(user: User | AnonymousUser, filing: Filing) -> bool:
         return False
     if filing.on_behalf_of_id == user.pk or can_review_filing(user, filing):
         return True
+    if (
+        filing.kind == Filing.Kind.POLICE_TRANSMISSION
+        and filing.filer_organisation_id in staff_scope(user).police_officer
+    ):
+        return True  # the officers of the unit that sent the procedure
     return filing.status == Filing.Status.DOCKETED and filing.case is not None and can_view_case(user, filing.case)
 
 

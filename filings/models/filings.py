@@ -35,6 +35,7 @@ class Filing(models.Model):
         COMPLAINT = "complaint", _("complaint")
         CIVIL_REFERRAL = "civil_referral", _("civil referral")
         SUBMISSION = "submission", _("submission")
+        POLICE_TRANSMISSION = "police_transmission", _("police procedure")
 
     class Status(models.TextChoices):
         DRAFT = "draft", _("draft")

@@ -8,6 +8,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from evidence.models import PersonRole
 from filings.models import AssistedFiling, Case, CaseReferenceCounter, ClaimType, Filing, Mandate, Party
 from justice.accounts.models import Organisation, User
 
@@ -64,6 +65,8 @@ def case_add_parties_from_filing(*, case: Case, filing: Filing) -> list[Party]:
     content: dict[str, Any] = filing.content
     # A filing made at a court's counter names its citizen only once they claim it (filings.services.assisted):
     # the clerk who filed it is not a party.
+    if filing.kind == Filing.Kind.POLICE_TRANSMISSION:
+        return _parties_of_procedure(case=case, filing=filing)
     assisted = filing.kind == Filing.Kind.CIVIL_REFERRAL and AssistedFiling.objects.filter(filing=filing).exists()
     principal = filing.on_behalf_of or (None if assisted else filing.filer)
     parties: list[Party] = []
@@ -111,4 +114,24 @@ def case_add_parties_from_filing(*, case: Case, filing: Filing) -> list[Party]:
         )
         Mandate.objects.filter(pk=mandate.pk).update(party=main)
         mandate.party = main
+    return parties
+
+
+# Who the persons named by a police procedure are in the case it opens; witnesses and others are not parties.
+PROCEDURE_ROLES: dict[str, str] = {
+    PersonRole.SUSPECT: Party.Role.DEFENDANT,
+    PersonRole.VICTIM: Party.Role.VICTIM,
+    PersonRole.COMPLAINANT: Party.Role.COMPLAINANT,
+}
+
+
+def _parties_of_procedure(*, case: Case, filing: Filing) -> list[Party]:
+    """The unit that sent the procedure, and its suspects, victims and complainants (names only: they have no
+    account through it)."""
+    parties = [Party.objects.create(case=case, role=Party.Role.POLICE_UNIT, organisation=filing.filer_organisation)]
+    parties += Party.objects.bulk_create(
+        Party(case=case, role=PROCEDURE_ROLES[person["role"]], name=person.get("name", ""))
+        for person in filing.content.get("persons", [])
+        if person.get("role") in PROCEDURE_ROLES
+    )
     return parties

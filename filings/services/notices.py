@@ -12,10 +12,14 @@ from justice.notifications.services import notify
 
 
 def reviewers_of(filing: Filing) -> QuerySet[User]:
-    """The officers of the police unit (pre-complaints) or the clerks of the court or office (everything else)."""
-    role = Membership.Role.POLICE_OFFICER if filing.kind == Filing.Kind.PRE_COMPLAINT else Membership.Role.CLERK
+    """The officers of the police unit (pre-complaints), the prosecutors and clerks of the office (procedures sent
+    by the police), or the clerks of the court or office (everything else)."""
+    roles = {
+        Filing.Kind.PRE_COMPLAINT: (Membership.Role.POLICE_OFFICER,),
+        Filing.Kind.POLICE_TRANSMISSION: (Membership.Role.PROSECUTOR, Membership.Role.CLERK),
+    }.get(Filing.Kind(filing.kind), (Membership.Role.CLERK,))
     return User.objects.filter(
-        pk__in=Membership.objects.active().filter(organisation=filing.recipient, role=role).values("user")
+        pk__in=Membership.objects.active().filter(organisation=filing.recipient, role__in=roles).values("user")
     )
 
 

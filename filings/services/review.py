@@ -24,6 +24,7 @@ logger = logging.getLogger(__name__)
 CASE_KIND: dict[str, str] = {
     Filing.Kind.COMPLAINT: Case.Kind.CRIMINAL,
     Filing.Kind.CIVIL_REFERRAL: Case.Kind.CIVIL,
+    Filing.Kind.POLICE_TRANSMISSION: Case.Kind.CRIMINAL,
 }
 
 

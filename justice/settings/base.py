@@ -99,6 +99,9 @@ DATABASES = {
     "default": dj_database_url.config(
         default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}",
         conn_max_age=60,
+        # A persistent connection cut by a database restart is replaced at the next request's first query, instead
+        # of failing that request.
+        conn_health_checks=True,
     ),
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -382,6 +385,9 @@ CLAMD_TIMEOUT_SECONDS = 600
 # parts of this size (at least 5 MiB, S3's minimum). The staging bucket should have a lifecycle rule that aborts
 # incomplete multipart uploads after a few days.
 EVIDENCE_TUS_LIFETIME_HOURS = 24
+# Police transmissions: how long an unfinished one may be resumed, and how many files a manifest may list.
+TRANSMISSION_RESUME_DAYS = 14
+TRANSMISSION_MAX_FILES = 1000
 EVIDENCE_TUS_S3_STAGING_BUCKET = ""
 EVIDENCE_TUS_S3_PART_SIZE = 8 * MiB
 # Size of the chunks the upload page sends (each is held in the browser's memory while it is sent).

@@ -9,9 +9,11 @@ added without an entry fails ``test_every_url_pattern_is_classified``: new pages
 from __future__ import annotations
 
 import datetime
+import io
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from hashlib import sha256
 from typing import Any
 
 import pytest
@@ -19,8 +21,9 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 
-from evidence.models import EvidenceItem, TusUpload
-from evidence.tus import Metadata, tus_upload_create
+from evidence import transmissions
+from evidence.models import EvidenceItem, Transmission, TusUpload
+from evidence.tus import Metadata, tus_upload_append, tus_upload_complete, tus_upload_create
 from filings import services
 from filings.models import AssuranceLevel, Filing, Room
 from filings.services.appointments import ProposedSlot, appointment_propose
@@ -84,6 +87,8 @@ class World:
     decision: Decision
     draft_decision: Decision
     api_client: ApiClient
+    transmission: Transmission
+    open_transmission: Transmission
 
     def reference(self, name: str) -> str:
         case = self.filings[name].case
@@ -202,8 +207,41 @@ def world() -> World:
     api_client, _secret = api_client_create(
         organisation=place.court, name="Logiciel du greffe", scopes=[ApiScope.TRANSMISSIONS], actor=org_admin.user
     )
+    police_file = b"Proces-verbal de saisie.\n" * 20
+    acknowledged, still_open = (
+        transmissions.transmission_create(
+            user=place.police,
+            sender=None,
+            recipient=place.office,
+            procedure_number=number,
+            offence="Vol",
+            entries=[
+                transmissions.ManifestEntry("pv.txt", "record", len(police_file), sha256(police_file).hexdigest())
+            ],
+            channel=EvidenceItem.Channel.API,
+        )
+        for number in ("2026/1", "2026/2")
+    )
+    upload = tus_upload_create(
+        user=place.police,
+        length=len(police_file),
+        metadata=Metadata("pv.txt", "", "", "", "", transmission=str(acknowledged.pk)),
+        channel=EvidenceItem.Channel.API,
+    )
+    tus_upload_append(
+        user=place.police,
+        pk=upload.pk,
+        offset=0,
+        content_length=len(police_file),
+        body=io.BytesIO(police_file),
+        checksum=None,
+    )
+    tus_upload_complete(upload_id=upload.pk)
+    acknowledged = transmissions.transmission_submit(transmission=acknowledged, user=place.police)
     return World(
         api_client=api_client,
+        transmission=acknowledged,
+        open_transmission=still_open,
         decision=issued,
         draft_decision=decisions.decision_generate(case=case_for_client, actor=place.judge, fields=decision_fields),
         hearing=hearing,
@@ -406,6 +444,25 @@ MATRIX: dict[str, Rule] = {
         filing("draft", "submit/", base="/api/v1/filings/"), allowed=CITIZEN_FILING, method="POST", api=True,
         also=frozenset({400, 403}),
     ),
+    # Police transmissions: the sending unit; the receiving office (prosecutors, clerks) once acknowledged.
+    "api-v1:transmission-list": Rule("/api/v1/transmissions/", api=True),
+    "api-v1:transmission-detail": Rule(
+        lambda world: f"/api/v1/transmissions/{world.transmission.pk}/",
+        allowed=roles("police", "prosecutor", "office clerk"),
+        api=True,
+    ),
+    "api-v1:transmission-acknowledgement": Rule(
+        lambda world: f"/api/v1/transmissions/{world.transmission.pk}/acknowledgement/",
+        allowed=roles("police", "prosecutor", "office clerk"),
+        api=True,
+    ),
+    "api-v1:transmission-submit": Rule(
+        lambda world: f"/api/v1/transmissions/{world.open_transmission.pk}/submit/",
+        allowed=roles("police"),
+        method="POST",
+        api=True,
+        also=frozenset({409}),
+    ),
     "filings:case": Rule(case("for_client"), allowed=roles("client", "lawyer", "clerk", "judge")),
     "filings:submission_start": Rule(case("for_client", "submission/"), allowed=roles("client", "lawyer")),
     # Evidence: the uploader and members of the organisation it was sent for.
@@ -416,6 +473,10 @@ MATRIX: dict[str, Rule] = {
     # Hearings: the parties and counsel of the case see them; the court's clerks list and change them, its judges
     # decide with them; calendars of one's own hearings.
     "hearings:list": Rule(case("for_client", "list/", base="/hearings/cases/"), allowed=COURT),
+    "hearings:request": Rule(case("for_client", "request/", base="/hearings/cases/"), allowed=roles("clerk", "judge")),
+    "hearings:request_cancel": Rule(
+        lambda w: f"/hearings/{w.hearing.pk}/cancel-request/", allowed=roles("clerk", "judge"), method="POST"
+    ),
     "hearings:bundle_build": Rule(
         case("for_client", "bundle/", base="/hearings/cases/"), allowed=roles("clerk", "judge"), method="POST"
     ),
@@ -451,6 +512,7 @@ MATRIX: dict[str, Rule] = {
         lambda w: f"/hearings/decisions/{w.decision.pk}/certified-copy/", allowed=HEARING_PEOPLE
     ),
     "hearings:open_data_review": Rule(lambda w: f"/hearings/courts/{w.place.court.pk}/open-data/", allowed=COURT),
+    "hearings:decision_text": Rule(lambda w: f"/hearings/decisions/{w.decision.pk}/text/", allowed=COURT),
     "hearings:open_data_release": Rule(
         lambda w: f"/hearings/decisions/{w.decision.pk}/release/", allowed=COURT, method="POST"
     ),
