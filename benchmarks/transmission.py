@@ -385,7 +385,7 @@ def main() -> None:
             f"bytes; gunicorn {arguments.workers} workers, a Celery worker, "
             f"radosgw at {svc.s3_endpoint}"
         )
-        cases = [("CD-sized procedure", False)] + ([("single 2 GiB video", True)] if arguments.big else [])
+        cases = [("CD-sized procedure", False)] + ([("one video (2 GiB at scale 1)", True)] if arguments.big else [])
         for label, big in cases:
             folder = work / ("big" if big else "cd") / "procedure"
             folder.parent.mkdir()

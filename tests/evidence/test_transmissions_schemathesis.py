@@ -47,18 +47,27 @@ LINKS = {
 }
 
 
-def load_schema() -> Any:
+def load_schema(*, creatable: bool = False) -> Any:
     document = yaml.safe_load(SCHEMA.read_text(encoding="utf-8"))
     linked = copy.deepcopy(document)
     created = linked["paths"]["/api/v1/transmissions/"]["post"]["responses"]["201"]
     created["links"] = LINKS
+    if creatable:
+        make_creatable(linked)
+    schema = schemathesis.openapi.from_dict(linked).include(path_regex=PATH_REGEX)
+    schema.app = get_wsgi_application()
+    return schema
+
+
+def make_creatable(linked: dict[str, Any]) -> None:
+    """Narrow the manifest so that the stateful run gets past creation (the stateless one tries any text)."""
     # Offices are looked up by code: the generated manifests go to the one that exists, so that some are created.
     manifest = linked["components"]["schemas"]["TransmissionInputRequest"]
     manifest["properties"]["recipient"] = {"type": "string", "enum": ["PR-DEMO"]}
     manifest["properties"].pop("sender", None)
-    schema = schemathesis.openapi.from_dict(linked).include(path_regex=PATH_REGEX)
-    schema.app = get_wsgi_application()
-    return schema
+    # Plain file names.
+    item = linked["components"]["schemas"]["ItemInputRequest"]
+    item["properties"]["name"] = {"type": "string", "pattern": r"^[a-z0-9]{1,12}\.pdf$"}
 
 
 @pytest.fixture
@@ -99,7 +108,7 @@ def test_stateless_no_server_error_and_responses_as_documented(bearer: dict[str,
 
 
 def test_stateful_no_server_error_along_the_links(bearer: dict[str, str]) -> None:
-    schema = load_schema()
+    schema = load_schema(creatable=True)
 
     seen: Counter[tuple[str, int]] = Counter()
 
