@@ -16,6 +16,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.dateparse import parse_date
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -217,7 +218,12 @@ def _render_detail(
             "entries": entries,
             "unexpected": unexpected,
             "persons": [
-                {**person, "role_label": _role_label(person.get("role", ""))} for person in transmission.persons
+                {
+                    **person,
+                    "role_label": _role_label(person.get("role", "")),
+                    "born": parse_date(person.get("birth_date") or ""),
+                }
+                for person in transmission.persons
             ],
             "awaited": awaited,
             "is_sender": is_sender,
