@@ -160,8 +160,8 @@ def kinds_reviewed_by(organisation: Organisation, user: User | None = None) -> t
         kinds = (Filing.Kind.COMPLAINT, Filing.Kind.CIVIL_REFERRAL, Filing.Kind.SUBMISSION)
         if organisation.kind == Organisation.Kind.PROSECUTOR_OFFICE:
             kinds += (Filing.Kind.POLICE_TRANSMISSION,)
-    if user is None:
-        return kinds
+    if user is None or organisation.kind != Organisation.Kind.PROSECUTOR_OFFICE:
+        return kinds  # courts and units: whoever reviews there reviews every kind they receive
     return tuple(kind for kind in kinds if organisation.pk in permissions.reviewer_organisations(user, kind))
 
 

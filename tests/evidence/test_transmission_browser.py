@@ -88,6 +88,29 @@ def test_an_officer_sends_a_procedure_from_the_page_and_submits_it(
     assert page.evaluate("Object.keys(localStorage).filter((k) => k.startsWith('justice-tus:')).length") == 0
 
 
+def test_a_wrong_form_is_answered_on_the_page_and_the_files_stay_chosen(
+    live_server: Any, page: Any, tmp_path: Path, place: Jurisdiction
+) -> None:
+    statement = tmp_path / "pv.txt"
+    statement.write_bytes(b"Proces-verbal\n" * 100)
+    sign_in(page, live_server, place.police)
+    page.goto(f"{live_server.url}/evidence/transmissions/new/")
+    page.click("#transmission-form button[type=submit]")
+    errors = page.locator("#transmission-errors")
+    errors.wait_for(state="visible")
+    assert "Choisissez au moins un fichier de la procédure." in errors.inner_text()
+    page.set_input_files("#transmission-files", str(statement))
+    page.fill("#id_offence", "Vol")
+    page.click("#transmission-form button[type=submit]")
+    page.wait_for_selector("#transmission-errors li a[href='#id_procedure_number']")
+    assert page.locator(".fr-input-group--error #id_procedure_number").count() == 1
+    assert Transmission.objects.count() == 0
+    page.fill("#id_procedure_number", "2026/000001")
+    page.click("#transmission-form button[type=submit]")
+    page.wait_for_url(re.compile(r"/evidence/transmissions/[0-9a-f-]{36}/$"), timeout=60_000)
+    assert Transmission.objects.get().items.get().item_id is not None
+
+
 def test_the_progress_is_shown_and_an_interrupted_file_resumes_from_the_procedure_s_page(
     live_server: Any, page: Any, settings: Any, tmp_path: Path, place: Jurisdiction
 ) -> None:

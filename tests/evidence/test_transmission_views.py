@@ -340,3 +340,21 @@ def test_a_police_procedure_is_not_accepted_in_part(place: Jurisdiction) -> None
         filing_services.filing_review(
             filing=filing, actor=place.prosecutor, decision=Filing.Decision.PARTIALLY_ACCEPTED, note="En partie."
         )
+
+
+def test_the_demo_officer_sends_to_the_demo_office_and_the_demo_prosecutor_reviews(settings: Any) -> None:
+    from django.core.management import call_command
+
+    from justice.accounts.models import Organisation
+
+    settings.DEMO = True
+    call_command("seed_demo")
+    officer = User.objects.get(email="policier@demo.justice.localhost")
+    office = Organisation.objects.get(code="PR-DEMO")
+    client = client_of(officer)
+    assert 'href="/evidence/transmissions/new/"' in client.get("/dashboard/").content.decode()
+    form = client.get("/evidence/transmissions/new/").content.decode()
+    assert f'<option value="{office.pk}" selected>' in form
+    prosecutor = client_of(User.objects.get(email="procureur@demo.justice.localhost"))
+    assert f"/filings/received/{office.pk}/?kind=police_transmission" in prosecutor.get("/dashboard/").content.decode()
+    assert prosecutor.get(f"/filings/received/{office.pk}/").status_code == 200

@@ -236,6 +236,7 @@
     const template = document.getElementById("person-template");
     const addPerson = form.querySelector("[data-add-person]");
     const total = form.querySelector("input[name=persons-TOTAL_FORMS]");
+    const digests = new Map();
     let running = false;
 
     addPerson.hidden = false;
@@ -347,7 +348,10 @@
       try {
         const items = [];
         for (const [index, file] of files.entries()) {
-          const sha256 = await fingerprintFile(file, index, files.length);
+          // Computed once per file: sending the form again after a correction does not read the files again.
+          const identity = `${file.name}:${file.size}:${file.lastModified}`;
+          if (!digests.has(identity)) digests.set(identity, await fingerprintFile(file, index, files.length));
+          const sha256 = digests.get(identity);
           const kind = chosen.querySelector(`[data-kind-of="${index}"]`).value;
           items.push({ name: file.name, kind, size: file.size, sha256 });
         }
