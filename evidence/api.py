@@ -18,30 +18,19 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import exceptions, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.permissions import BasePermission, IsAuthenticated
+from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from evidence import transmissions
 from evidence.models import PersonRole, Transmission, TransmissionItem
-from justice.accounts.models import Organisation, User
+from justice.accounts.api_clients import scope_required
+from justice.accounts.models import ApiScope, Organisation, User
 from justice.idempotency.services import idempotent
 
-SCOPE = "transmissions"
 ERROR = OpenApiResponse(
     response={"type": "object", "properties": {"detail": {"type": "string"}, "code": {"type": "string"}}}
 )
-
-
-class TransmissionsScope(BasePermission):
-    """A call made with an API access token needs the scope ``transmissions``; people in a session are not
-    limited by scopes (their memberships decide)."""
-
-    message = _("This access token does not have the “transmissions” scope.")
-
-    def has_permission(self, request: Request, view: Any) -> bool:
-        scopes = getattr(request.auth, "scopes", None)
-        return scopes is None or SCOPE in scopes
 
 
 class PersonSerializer(serializers.Serializer[Any]):
@@ -179,7 +168,7 @@ def _refusal(error: transmissions.TransmissionError) -> Response:
 )
 class TransmissionViewSet(viewsets.ReadOnlyModelViewSet[Transmission]):
     serializer_class = TransmissionSerializer
-    permission_classes = [IsAuthenticated, TransmissionsScope]
+    permission_classes = [IsAuthenticated, scope_required(ApiScope.TRANSMISSIONS)]
 
     def get_queryset(self) -> Any:
         return transmissions.transmission_list(user=_user(self.request)).prefetch_related("items")

@@ -40,7 +40,8 @@ from evidence.tus import (
     tus_upload_get,
     tus_upload_terminate,
 )
-from justice.accounts.models import User
+from justice.accounts.api_clients import scope_required
+from justice.accounts.models import ApiScope, User
 
 logger = logging.getLogger(__name__)
 
@@ -87,7 +88,8 @@ TUS_NOT_IN_SCHEMA = extend_schema(exclude=True)
 
 class TusBaseView(APIView):
     authentication_classes: Any = ()
-    permission_classes = (_SignedInExceptOptions,)
+    # API clients' tokens need the transmissions scope; people with a session are unaffected by scopes.
+    permission_classes = (_SignedInExceptOptions, scope_required(ApiScope.TRANSMISSIONS))
 
     def get_authenticators(self) -> list[Any]:
         return _authenticators()
@@ -112,7 +114,14 @@ class TusBaseView(APIView):
             return _text(_("This upload does not exist, or it is not yours."), 404)
         if isinstance(exc, exceptions.NotAuthenticated | exceptions.AuthenticationFailed):
             logger.info("tus %s refused: not signed in", self.request.method)
-            return _text(_("Sign in to send evidence."), 401)
+            refusal = _text(_("Sign in to send evidence."), 401)
+            challenge = self.get_authenticate_header(self.request)
+            if challenge:
+                refusal["WWW-Authenticate"] = challenge
+            return refusal
+        if isinstance(exc, exceptions.PermissionDenied) and exc.get_codes() == "insufficient_scope":
+            logger.info("tus %s refused for user %s: %s", self.request.method, user_id, exc.detail)
+            return _text(str(exc.detail), 403)
         if isinstance(exc, exceptions.PermissionDenied):
             # Session authentication refuses a missing or wrong CSRF token this way.
             logger.warning("tus %s refused for user %s: %s", self.request.method, user_id, exc.detail)

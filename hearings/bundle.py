@@ -1,16 +1,24 @@
-"""The case bundle: an index page, then every accepted document of the case in order, pages numbered, one bookmark
-per document; sealed as evidence like any derived item.
+"""The case bundle: the case file as the court sees it, as one PDF — an index page, then every accepted exhibit and
+every issued decision in order, pages numbered, one bookmark per document; sealed as evidence like any derived item.
 
-Documents are the evidence items of the case (``case_ref`` = the case reference; the exhibits model that will tie
-items to filings is not in this branch), downloadable (not quarantined or blocked), originals (not derived items,
-so not earlier bundles), oldest first. PDFs are included page
-by page; other types are listed in the index with their SHA-256, marked "not included (type)" — they stay
-downloadable as items. Each source is streamed to a temporary file, checked against its seal on the way
-(``verified_chunks``), and opened lazily by qpdf: memory does not grow with the size of the case.
+What goes in, in this order:
+
+1. the accepted exhibits of the case's filings that the court took in (accepted, accepted in part, registered),
+   filing by filing in official receipt order (``submitted_at``), then by exhibit number. Rejected exhibits, drafts,
+   filings awaiting review and rejected or cancelled filings never appear;
+2. the issued decisions of the case, in order of issue (the signed PDF as sealed).
+
+Each document is printed from what readers get: the working copy of a PDF when one was made (its active content
+taken out, see ``evidence.workingcopy``), otherwise the sealed item itself. What cannot be printed — photos, audio,
+video, unreadable PDFs, items withheld by the antivirus — still has its line in the index, with its seal fingerprint
+and the reason ("not printable: see the electronic file"), never skipped silently. Each source is streamed to a
+temporary file, checked against its seal on the way (``verified_chunks``), and opened lazily by qpdf: memory does not
+grow with the size of the case.
 """
 
 from __future__ import annotations
 
+import datetime
 import io
 import logging
 import tempfile
@@ -20,7 +28,7 @@ from pathlib import Path
 
 import pikepdf
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from reportlab.lib.pagesizes import A4
@@ -31,42 +39,95 @@ from evidence.ingest import stage_stream
 from evidence.models import CustodyEvent, EvidenceItem
 from evidence.permissions import role_upload_limit
 from evidence.services import evidence_ingest, verified_chunks
-from filings.models import Case
-from hearings.models import CaseBundle
+from evidence.workingcopy import download_target
+from filings.models import Case, Exhibit, Filing
+from hearings.models import CaseBundle, Decision
 from justice.accounts.models import Membership, User
 
 logger = logging.getLogger(__name__)
 
 PDF = "application/pdf"
-# The statuses in which an item may be downloaded (evidence.permissions): quarantined and blocked items are left out.
+# The statuses in which an item may be read (evidence.permissions): quarantined and blocked items are only listed.
 DOWNLOADABLE = (EvidenceItem.Status.PENDING_SCAN, EvidenceItem.Status.AVAILABLE)
+# Filings whose accepted exhibits are part of the case file.
+FILED = (Filing.Status.ACCEPTED, Filing.Status.PARTIALLY_ACCEPTED, Filing.Status.DOCKETED)
 INDEX_LINES_PER_PAGE = 30
 
 
 @dataclass
 class Source:
-    item: EvidenceItem
+    """One document of the bundle: an accepted exhibit or an issued decision."""
+
+    item: EvidenceItem  # the sealed item (the exhibit's, or the signed decision)
+    label: str  # what the index and the bookmark call it
+    origin: str  # "Complaint no. 12, exhibit no. 3" or "Decision"
+    date: datetime.datetime | None
+    exhibit: Exhibit | None = None
+    decision: Decision | None = None
+    read: EvidenceItem | None = None  # what is printed: the working copy of the item when readers get one
     path: Path | None = None
     pages: int = 0
-    first_page: int = 0  # 1-based page of the bundle where it starts; 0 when not included
+    first_page: int = 0  # 1-based page of the bundle where it starts; 0 when not printed
+    reason: str = ""  # why it is not printed
 
     @property
     def included(self) -> bool:
         return self.path is not None
 
 
-def bundle_documents(case: Case) -> QuerySet[EvidenceItem]:
+def bundle_exhibits(case: Case) -> QuerySet[Exhibit]:
+    """The accepted exhibits of the filings the court took in, in filing order (official receipt time), then by
+    exhibit number."""
     return (
-        EvidenceItem.objects.filter(
-            case_ref=case.reference, status__in=DOWNLOADABLE, case_bundle__isnull=True, derived_from__isnull=True
-        )
-        .select_related("seal")
-        .order_by("created_at", "pk")
+        Exhibit.objects.filter(filing__case=case, filing__status__in=FILED, status=Exhibit.Status.ACCEPTED)
+        .select_related("item", "item__seal", "filing")
+        .order_by(F("filing__submitted_at").asc(nulls_last=True), "filing__pk", "number")
     )
 
 
+def bundle_decisions(case: Case) -> QuerySet[Decision]:
+    return (
+        Decision.objects.filter(case=case, status=Decision.Status.ISSUED)
+        .select_related("item", "item__seal")
+        .defer("draft_pdf")
+        .order_by("issued_at", "pk")
+    )
+
+
+def bundle_sources(case: Case) -> list[Source]:
+    """The documents of the bundle, in order: exhibits first, then decisions."""
+    sources = [
+        Source(
+            item=exhibit.item,
+            label=_("%(filing)s, exhibit no. %(number)s: %(title)s")
+            % {"filing": exhibit.filing, "number": exhibit.number, "title": exhibit.title},
+            origin=_("%(filing)s, exhibit no. %(number)s") % {"filing": exhibit.filing, "number": exhibit.number},
+            date=exhibit.filing.submitted_at,
+            exhibit=exhibit,
+        )
+        for exhibit in bundle_exhibits(case)
+    ]
+    sources += [
+        Source(
+            item=decision.item,
+            label=_("Decision: %(title)s") % {"title": decision.title},
+            origin=_("Decision"),
+            date=decision.issued_at,
+            decision=decision,
+        )
+        for decision in bundle_decisions(case)
+        if decision.item is not None
+    ]
+    return sources
+
+
+def _date(moment: datetime.datetime | None) -> str:
+    return timezone.localtime(moment).strftime("%d/%m/%Y") if moment else "—"
+
+
 def _index_pdf(case: Case, sources: list[Source], index_pages: int) -> bytes:
-    """The index: case reference, date, and one line per document with its first page (or why it is not in)."""
+    """The index: case reference, date, and two lines per document — its number and name with its first page (or
+    why it is not printed), then where it comes from, its date and its seal fingerprint."""
     buffer = io.BytesIO()
     pdf = canvas.Canvas(buffer, pagesize=A4, pageCompression=1)
     width, height = A4
@@ -82,16 +143,15 @@ def _index_pdf(case: Case, sources: list[Source], index_pages: int) -> bytes:
         for number, source in enumerate(
             sources[page * INDEX_LINES_PER_PAGE : (page + 1) * INDEX_LINES_PER_PAGE], page * INDEX_LINES_PER_PAGE + 1
         ):
-            name = source.item.original_name[:70]
-            where = (
-                _("page %(page)s") % {"page": source.first_page}
-                if source.included
-                else _("not included (%(type)s)") % {"type": source.item.media_type}
-            )
-            pdf.drawString(50, y, f"{number}. {name}")
+            where = _("page %(page)s") % {"page": source.first_page} if source.included else source.reason
+            name = f"{number}. {source.label}"
+            room = width - 100 - pdf.stringWidth(where, "Helvetica", 9) - 12
+            while len(name) > 8 and pdf.stringWidth(name, "Helvetica", 9) > room:
+                name = name[:-2] + "…"
+            pdf.drawString(50, y, name)
             pdf.drawRightString(width - 50, y, where)
             pdf.setFont("Helvetica", 6)
-            pdf.drawString(62, y - 9, f"SHA-256 {source.item.seal.sha256}")
+            pdf.drawString(62, y - 9, f"{source.origin} — {_date(source.date)} — SHA-256 {source.item.seal.sha256}")
             pdf.setFont("Helvetica", 9)
             y -= 22
         pdf.showPage()
@@ -114,6 +174,35 @@ def _stamp(pdf: pikepdf.Pdf, total: int) -> None:
         page.contents_add(pikepdf.Stream(pdf, text), prepend=False)
 
 
+def _fetch(source: Source, path: Path, actor: User) -> None:
+    """Copy what readers get of ``source`` to ``path`` (checked against its seal on the way) when it can be
+    printed, or say why not. A source failing its seal check fails the bundle (nothing sealed then)."""
+    item = source.item
+    if item.status not in DOWNLOADABLE:
+        source.reason = _("not available (%(status)s)") % {"status": item.get_status_display()}
+        return
+    if item.media_type != PDF:
+        source.reason = _("not printable: see the electronic file")
+        return
+    read = download_target(item=item, original=False)
+    with path.open("wb") as out:
+        for chunk in verified_chunks(item=read, during="case bundle", requested_by=actor):
+            out.write(chunk)
+    try:
+        with pikepdf.open(path) as document:
+            source.pages = len(document.pages)
+    except pikepdf.PdfError:
+        logger.warning("case bundle: evidence %s is not a readable PDF, listed only", read.pk)
+        path.unlink()
+        source.reason = _("not printable: see the electronic file")
+        return
+    if source.pages == 0:
+        source.reason = _("not printable: see the electronic file")
+        return
+    source.read = read
+    source.path = path
+
+
 def _acting_organisation(user: User, case: Case) -> int | None:
     return (
         Membership.objects.active()
@@ -123,24 +212,32 @@ def _acting_organisation(user: User, case: Case) -> int | None:
     )
 
 
+def _summary(source: Source) -> dict[str, object]:
+    """What the bundle records of a source: which document, which sealed bytes were printed, and where."""
+    return {
+        "kind": "exhibit" if source.exhibit is not None else "decision",
+        "exhibit": source.exhibit.pk if source.exhibit is not None else None,
+        "decision": source.decision.pk if source.decision is not None else None,
+        "item": str(source.item.pk),
+        "sha256": source.item.seal.sha256,
+        "printed": str(source.read.pk) if source.read is not None else None,
+        "first_page": source.first_page,
+        "pages": source.pages,
+        "reason": source.reason,
+    }
+
+
 def build(bundle: CaseBundle, *, progress: Callable[[int, int], None] | None = None) -> EvidenceItem:
     """Build, seal and attach the bundle's PDF. Raises on failure (nothing sealed then)."""
     case = bundle.case
     actor = bundle.requested_by
     organisation = case.court if _acting_organisation(actor, case) else None
-    sources = [Source(item=item) for item in bundle_documents(case)]
+    sources = bundle_sources(case)
     total = len(sources)
     with tempfile.TemporaryDirectory(prefix="bundle-") as workdir:
         work = Path(workdir)
         for number, source in enumerate(sources, 1):
-            if source.item.media_type == PDF:
-                path = work / f"{number:05d}.pdf"
-                with path.open("wb") as out:
-                    for chunk in verified_chunks(item=source.item, during="case bundle", requested_by=actor):
-                        out.write(chunk)
-                with pikepdf.open(path) as document:
-                    source.pages = len(document.pages)
-                source.path = path
+            _fetch(source, work / f"{number:05d}.pdf", actor)
             if progress:
                 progress(number, total)
         index_pages = max(1, -(-total // INDEX_LINES_PER_PAGE))
@@ -165,9 +262,7 @@ def build(bundle: CaseBundle, *, progress: Callable[[int, int], None] | None = N
                     document = pikepdf.open(source.path)  # type: ignore[arg-type]
                     opened.append(document)
                     result.pages.extend(document.pages)
-                    outline.root.append(
-                        pikepdf.OutlineItem(f"{number}. {source.item.original_name}", source.first_page - 1)
-                    )
+                    outline.root.append(pikepdf.OutlineItem(f"{number}. {source.label}", source.first_page - 1))
             _stamp(result, total_pages)
             result.docinfo[pikepdf.Name.Title] = _("Case bundle %(reference)s") % {"reference": case.reference}
             result.save(out_path)
@@ -181,6 +276,13 @@ def build(bundle: CaseBundle, *, progress: Callable[[int, int], None] | None = N
                 max_bytes=max(role_upload_limit(Membership.Role.CLERK), out_path.stat().st_size),
             )
         with transaction.atomic():
+            # Two deliveries of the task (one redelivered while the first still ran): the first to commit wins; the
+            # other seals nothing and removes its staged copy.
+            current = CaseBundle.objects.select_for_update().get(pk=bundle.pk)
+            if current.item_id is not None:
+                staged.close()
+                logger.info("case bundle %s was built meanwhile by another delivery: nothing sealed", bundle.pk)
+                return current.item  # type: ignore[return-value]
             item = evidence_ingest(
                 upload=staged,
                 uploader=actor,
@@ -190,7 +292,7 @@ def build(bundle: CaseBundle, *, progress: Callable[[int, int], None] | None = N
             )
             for source in sources:
                 custody_record(
-                    item=source.item,
+                    item=source.read or source.item,
                     action=CustodyEvent.Action.VIEWED,
                     actor=actor,
                     organisation=organisation,
@@ -205,10 +307,7 @@ def build(bundle: CaseBundle, *, progress: Callable[[int, int], None] | None = N
                 done=total,
                 total=total,
                 finished_at=timezone.now(),
-                sources=[
-                    {"item": str(s.item.pk), "sha256": s.item.seal.sha256, "first_page": s.first_page, "pages": s.pages}
-                    for s in sources
-                ],
+                sources=[_summary(s) for s in sources],
             )
     logger.info("case bundle %s of case %s: %s documents, %s pages", bundle.pk, case.pk, total, total_pages)
     return item

@@ -24,7 +24,7 @@ from django.views.decorators.http import require_POST
 from evidence.services import EvidenceIntegrityError
 from evidence.storage import StoreUnavailableError
 from hearings import decisions, opendata, permissions, selectors
-from hearings.forms import DecisionForm
+from hearings.forms import DecisionForm, DecisionTextForm
 from hearings.models import Decision
 from justice.accounts.assurance import DECISION_DOWNLOAD, has_assurance, step_up_url
 from justice.accounts.models import User
@@ -96,6 +96,8 @@ def decision_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "needs_step_up": permissions.decision_download_needs_step_up(user, decision)
             and not has_assurance(request, DECISION_DOWNLOAD),
             "is_bench": permissions.is_bench_of(user, case.court_id),
+            "needs_text": decisions.needs_text(decision) and permissions.is_bench_of(user, case.court_id),
+            "can_confirm_text": permissions.can_review_open_data(user, case.court_id),
         },
     )
 
@@ -192,6 +194,35 @@ def open_data_review(request: HttpRequest, court_pk: int) -> HttpResponse:
     reviews = [opendata.review(decision) for decision in selectors.court_issued_decisions(court=court)]
     opendata.record_review_read(actor=user, court=court, reviews=reviews)
     return render(request, "hearings/open_data_review.html", {"court": court, "reviews": reviews})
+
+
+@login_required
+def decision_text(request: HttpRequest, pk: int) -> HttpResponse:
+    """A clerk pastes and confirms the text of a decision for open data (a scan has none to extract)."""
+    user = _user(request)
+    decision = selectors.decision_get(user=user, pk=pk)
+    if not permissions.can_review_open_data(user, decision.case.court_id):
+        raise Http404
+    form = DecisionTextForm(request.POST or None, initial={"text": decision.text})
+    if request.method == "POST" and form.is_valid():
+        try:
+            decisions.decision_text_confirm(decision=decision, actor=user, text=form.cleaned_data["text"])
+        except ApplicationError as error:
+            logger.info("text of decision %s refused for user %s: %s", decision.pk, user.pk, error.message)
+            form.add_error("text", str(error.message))
+        else:
+            messages.success(request, _("The text of the decision is confirmed for open data."))
+            if decision.status == Decision.Status.ISSUED:
+                return redirect("hearings:open_data_review", court_pk=decision.case.court_id)
+            return redirect("hearings:decision", pk=decision.pk)
+    elif request.method == "POST":
+        logger.info("text form of decision %s invalid for user %s: %s", decision.pk, user.pk, form.errors.as_json())
+    return render(
+        request,
+        "hearings/decision_text.html",
+        {"decision": decision, "case": decision.case, "form": form},
+        status=400 if form.is_bound and form.errors else 200,
+    )
 
 
 @login_required

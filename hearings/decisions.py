@@ -42,6 +42,10 @@ from justice.signing import sign_pdf
 logger = logging.getLogger(__name__)
 
 MAX_DECISION_BYTES = 20 * 1024 * 1024
+# Fewer letters and digits than this per page, on average, and the PDF is a scan (an image of each page, perhaps with
+# a stamp or a page number as text): its text cannot be read for open data.
+MIN_TEXT_CHARACTERS = 80
+MAX_TEXT_LENGTH = 200_000
 
 
 class DecisionError(ApplicationError):
@@ -92,6 +96,20 @@ def pdf_text(content: bytes) -> str:
         return ""
 
 
+def text_layer_missing(content: bytes) -> bool:
+    """Whether the PDF has no usable text layer: no, or almost no, text to extract for its number of pages."""
+    from pypdf import PdfReader
+
+    try:
+        reader = PdfReader(io.BytesIO(content))
+        pages = max(1, len(reader.pages))
+        characters = sum(character.isalnum() for page in reader.pages for character in (page.extract_text() or ""))
+    except Exception:  # unreadable by pypdf: no text either, as pdf_text says
+        logger.warning("decision PDF: its text layer could not be read", exc_info=True)
+        return True
+    return characters < MIN_TEXT_CHARACTERS * pages
+
+
 def _check_preparer(case: Case, actor: User) -> None:
     if not permissions.can_prepare_decision(actor, case):
         raise DecisionError(_("Only the court’s judges and clerks prepare its decisions."), code="forbidden")
@@ -103,16 +121,23 @@ def decision_upload(*, case: Case, actor: User, title: str, content: bytes, name
     """A draft decision from the judge's PDF."""
     _check_preparer(case, actor)
     _check_pdf(content, name).close()
+    scanned = text_layer_missing(content)
     decision = Decision.objects.create(
         case=case,
         title=title.strip(),
         source=Decision.Source.UPLOAD,
         draft_pdf=content,
         text=pdf_text(content),
+        text_layer_missing=scanned,
         prepared_by=actor,
     )
     logger.info(
-        "decision %s of case %s prepared (upload, %s bytes) by user %s", decision.pk, case.pk, len(content), actor.pk
+        "decision %s of case %s prepared (upload, %s bytes%s) by user %s",
+        decision.pk,
+        case.pk,
+        len(content),
+        ", a scan without a text layer" if scanned else "",
+        actor.pk,
     )
     return decision
 
@@ -375,12 +400,55 @@ def decision_certified_copy(*, decision: Decision, actor: User) -> DecisionFile:
 # --- Open data release ----------------------------------------------------------------------------------------------
 
 
+def needs_text(decision: Decision) -> bool:
+    """A scan whose text no clerk has pasted yet: it cannot go to open data."""
+    return decision.text_layer_missing and decision.text_confirmed_at is None
+
+
+def decision_text_confirm(*, decision: Decision, actor: User, text: str) -> Decision:
+    """A clerk pastes (or corrects) and confirms the text of the decision that open data reads, for a scan whose
+    PDF has no text layer. Only before release: the published data set does not change behind its readers."""
+    if not permissions.can_review_open_data(actor, decision.case.court_id):
+        raise DecisionError(_("Only the court’s clerks confirm the text of its decisions."), code="forbidden")
+    if decision.published_at is not None:
+        raise DecisionError(_("This decision is already released: its text can no longer change."), code="released")
+    text = text.replace("\r\n", "\n").strip()
+    if sum(character.isalnum() for character in text) < MIN_TEXT_CHARACTERS:
+        raise DecisionError(
+            _("This text is too short to be the decision: paste its whole text (at least %(count)s letters or digits).")
+            % {"count": MIN_TEXT_CHARACTERS},
+            code="too_short",
+        )
+    if len(text) > MAX_TEXT_LENGTH:
+        raise DecisionError(
+            _("This text is longer than %(count)s characters.") % {"count": MAX_TEXT_LENGTH}, code="too_long"
+        )
+    updated = Decision.objects.filter(pk=decision.pk, published_at__isnull=True).update(
+        text=text, text_confirmed_at=timezone.now(), text_confirmed_by=actor
+    )
+    if not updated:
+        raise DecisionError(_("This decision is already released: its text can no longer change."), code="released")
+    decision.refresh_from_db()
+    logger.info(
+        "decision %s: text for open data confirmed by user %s (%s characters)", decision.pk, actor.pk, len(text)
+    )
+    return decision
+
+
 def decision_release(*, decision: Decision, actor: User) -> Decision:
     """A clerk reviewed what the pseudonymisation replaced and releases the decision to the open data set."""
     if not permissions.can_review_open_data(actor, decision.case.court_id):
         raise DecisionError(_("Only the court’s clerks release its decisions as open data."), code="forbidden")
     if decision.status != Decision.Status.ISSUED:
         raise DecisionError(_("Only issued decisions are released as open data."), code="draft")
+    if needs_text(decision):
+        raise DecisionError(
+            _(
+                "This decision is a scan without a text layer: paste and confirm its text before releasing it to "
+                "open data."
+            ),
+            code="no_text",
+        )
     updated = Decision.objects.filter(pk=decision.pk, published_at__isnull=True).update(
         published_at=timezone.now(), published_by=actor
     )

@@ -57,7 +57,7 @@ class ListingForm(forms.Form):
     @classmethod
     def initial_for(cls, hearing: Hearing) -> dict[str, Any]:
         if hearing.starts_at is None:
-            return {"to_bring": hearing.to_bring}
+            return {"to_bring": hearing.to_bring, "duration": hearing.estimated_minutes or 60}
         local = timezone.localtime(hearing.starts_at)
         return {
             "date": local.date(),
@@ -67,6 +67,38 @@ class ListingForm(forms.Form):
             "judge": hearing.judge_id,
             "to_bring": hearing.to_bring,
         }
+
+
+class HearingRequestForm(forms.Form):
+    """A hearing the case needs, before it is listed: what for, how long, by when."""
+
+    purpose = forms.ChoiceField(label=_("Purpose of the hearing"), choices=Hearing.Purpose.choices)
+    estimated_minutes = forms.IntegerField(
+        label=_("Estimated duration (minutes)"),
+        min_value=5,
+        max_value=720,
+        initial=60,
+        widget=forms.NumberInput(attrs={"step": 5}),
+    )
+    wished_before = forms.DateField(
+        label=_("To be held before"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("Optional: a time limit, for instance one set by law or by an earlier decision."),
+    )
+    notes = forms.CharField(
+        label=_("Notes for the listing"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Seen by the court’s staff only."),
+    )
+
+    def clean_wished_before(self) -> datetime.date | None:
+        day: datetime.date | None = self.cleaned_data.get("wished_before")
+        if day is not None and day < timezone.localdate():
+            raise forms.ValidationError(_("The date before which the hearing should be held is already past."))
+        return day
 
 
 class ReasonForm(forms.Form):
@@ -143,3 +175,18 @@ class DecisionForm(forms.Form):
         if data.get("mode") == self.TEMPLATE and not (data.get("operative_part") or "").strip():
             self.add_error("operative_part", _("Write the operative part of the decision."))
         return data
+
+
+class DecisionTextForm(forms.Form):
+    """The text of a scanned decision, pasted by a clerk for open data, and their confirmation that it is right."""
+
+    text = forms.CharField(
+        label=_("Text of the decision"),
+        max_length=200_000,
+        widget=forms.Textarea(attrs={"rows": 20}),
+        help_text=_("The whole text of the signed decision, as the parties received it: open data reads this text."),
+    )
+    confirmed = forms.BooleanField(
+        label=_("I checked that this text is the text of the signed decision."),
+        error_messages={"required": _("Confirm that you checked the text against the signed decision.")},
+    )

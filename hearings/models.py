@@ -77,6 +77,13 @@ class Hearing(models.Model):
         CLOSED = "closed", _("closed")
         CANCELLED = "cancelled", _("cancelled")
 
+    class Purpose(models.TextChoices):
+        CASE_MANAGEMENT = "case_management", _("case management")
+        MERITS = "merits", _("hearing on the merits")
+        INTERIM = "interim", _("interim measures")
+        JUDGMENT = "judgment", _("delivery of the decision")
+        OTHER = "other", _("other")
+
     # The statuses in which a hearing holds its room, judge and counsel (used by the database constraints too).
     OCCUPYING = (Status.LISTED, Status.HELD)
 
@@ -101,6 +108,11 @@ class Hearing(models.Model):
     to_bring = models.TextField(
         _("what to bring"), blank=True, help_text=_("Documents and items the parties should bring to the hearing.")
     )
+    # The request the court's staff recorded before the hearing was listed (status ``requested``).
+    purpose = models.CharField(_("purpose"), max_length=20, choices=Purpose.choices, blank=True)
+    estimated_minutes = models.PositiveIntegerField(_("estimated duration (minutes)"), null=True, blank=True)
+    wished_before = models.DateField(_("to be held before"), null=True, blank=True)
+    request_notes = models.TextField(_("notes for the listing"), blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("listed by")
     )
@@ -167,6 +179,7 @@ class HearingEvent(models.Model):
     """One entry of the case timeline about a hearing: listing, change, postponement asked/granted/refused, ..."""
 
     class Kind(models.TextChoices):
+        REQUESTED = "requested", _("Hearing requested")
         LISTED = "listed", _("Hearing listed")
         CHANGED = "changed", _("Hearing changed")
         POSTPONED = "postponed", _("Hearing postponed")
@@ -330,6 +343,18 @@ class Decision(models.Model):
     draft_pdf = models.BinaryField(_("draft PDF"), blank=True, default=b"", editable=False)
     # Plain text of the decision (typed in the template, or extracted from the uploaded PDF): what open data reads.
     text = models.TextField(_("text"), blank=True)
+    # An uploaded scan has no (or almost no) text to extract: a clerk pastes and confirms its text before it can be
+    # released as open data (enforced below).
+    text_layer_missing = models.BooleanField(_("scan without a text layer"), default=False)
+    text_confirmed_at = models.DateTimeField(_("text confirmed at"), null=True, blank=True)
+    text_confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("text confirmed by"),
+    )
     prepared_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("prepared by")
     )
@@ -373,6 +398,12 @@ class Decision(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(published_at__isnull=True) | Q(status="issued"), name="only_issued_decisions_published"
+            ),
+            models.CheckConstraint(
+                condition=Q(published_at__isnull=True)
+                | Q(text_layer_missing=False)
+                | Q(text_confirmed_at__isnull=False),
+                name="scanned_decision_published_with_its_text",
             ),
         )
 

@@ -77,6 +77,18 @@ class Review:
     people: list[KnownPerson] = field(default_factory=list)
 
     @property
+    def excluded_reason(self) -> str:
+        """Why the decision cannot be released (and stays out of the data set), or "" when it can."""
+        if self.decision.text_layer_missing and self.decision.text_confirmed_at is None:
+            return str(
+                _(
+                    "Excluded from open data: the PDF is a scan without a text layer. Paste and confirm its text "
+                    "before releasing it."
+                )
+            )
+        return ""
+
+    @property
     def rows(self) -> list[tuple[str, str, str, int]]:
         """What was replaced, for the report: (original, replacement, rule in the reader's language, times)."""
         return [

@@ -43,6 +43,15 @@ def can_list_hearings(user: User | AnonymousUser, case: Case) -> bool:
     )
 
 
+def can_request_hearing(user: User | AnonymousUser, case: Case) -> bool:
+    """The court's clerks and judges record hearing requests for its open (registered) cases, and cancel them."""
+    return (
+        case.court.kind == Organisation.Kind.COURT
+        and case.status == case.Status.OPEN
+        and is_bench_of(user, case.court_id)
+    )
+
+
 def can_request_postponement(user: User | AnonymousUser, case: Case) -> bool:
     """Parties (other than counsel) and lawyers with an active mandate for a party of the open case."""
     return filings_permissions.can_file_into_case(user, case)

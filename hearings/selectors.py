@@ -33,14 +33,23 @@ def case_get(*, user: User, pk: int) -> Case:
     return filings_selectors.case_get(user=user, pk=pk)
 
 
-def case_hearings(*, case: Case) -> list[Hearing]:
-    return list(_hearings().filter(case=case).order_by("-starts_at", "-pk"))
+def _sees_requests(user: User | None, case: Case) -> bool:
+    """Hearing requests never listed are the court's business: its staff see them, the parties do not."""
+    return user is None or permissions.is_bench_of(user, case.court_id)
 
 
-def case_timeline(*, case: Case) -> list[HearingEvent]:
-    return list(
-        HearingEvent.objects.filter(hearing__case=case).select_related("actor", "hearing").order_by("created_at", "pk")
-    )
+def case_hearings(*, case: Case, user: User | None = None) -> list[Hearing]:
+    hearings = _hearings().filter(case=case)
+    if not _sees_requests(user, case):
+        hearings = hearings.filter(starts_at__isnull=False)
+    return list(hearings.order_by("-starts_at", "-pk"))
+
+
+def case_timeline(*, case: Case, user: User | None = None) -> list[HearingEvent]:
+    events = HearingEvent.objects.filter(hearing__case=case)
+    if not _sees_requests(user, case):
+        events = events.filter(hearing__starts_at__isnull=False).exclude(kind=HearingEvent.Kind.REQUESTED)
+    return list(events.select_related("actor", "hearing").order_by("created_at", "pk"))
 
 
 def case_postponement_requests(*, case: Case) -> list[PostponementRequest]:
@@ -52,6 +61,8 @@ def case_postponement_requests(*, case: Case) -> list[PostponementRequest]:
 def hearing_get(*, user: User, pk: int) -> Hearing:
     hearing = _hearings().filter(pk=pk).first()
     if hearing is None or not permissions.can_view_hearings(user, hearing.case):
+        raise Http404
+    if hearing.starts_at is None and not _sees_requests(user, hearing.case):
         raise Http404
     return hearing
 
@@ -117,6 +128,16 @@ def agenda(
     if judge is not None:
         hearings = hearings.filter(judge=judge)
     return list(hearings.order_by("starts_at", "room__name", "pk"))
+
+
+def hearing_requests(*, court: Organisation) -> list[Hearing]:
+    """The court's hearings to be listed: requests not yet listed, oldest first."""
+    return list(
+        _hearings()
+        .filter(case__court=court, status=Hearing.Status.REQUESTED)
+        .select_related("created_by")
+        .order_by("created_at", "pk")
+    )
 
 
 def pending_postponements(*, court: Organisation) -> list[PostponementRequest]:
@@ -202,6 +223,8 @@ def released_decisions() -> QuerySet[Decision]:
     """What the public open data set holds: issued decisions a clerk released after review, oldest first."""
     return (
         Decision.objects.filter(status=Decision.Status.ISSUED, published_at__isnull=False)
+        # A scan goes out only with the text a clerk confirmed (the database refuses its release otherwise).
+        .filter(Q(text_layer_missing=False) | Q(text_confirmed_at__isnull=False))
         .select_related("case", "case__court")
         .prefetch_related("case__parties__user")
         .defer("draft_pdf")

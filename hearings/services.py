@@ -409,12 +409,69 @@ def hearing_list(
     return hearing
 
 
+# --- Hearing requests -----------------------------------------------------------------------------------------------
+
+
+def hearing_request(
+    *,
+    case: Case,
+    actor: User,
+    purpose: str,
+    estimated_minutes: int,
+    wished_before: datetime.date | None = None,
+    notes: str = "",
+) -> Hearing:
+    """Record that ``case`` needs a hearing (court staff): it waits in the court's "to be listed" list until a clerk
+    lists it (:func:`hearing_list`). The parties are not told before it is listed."""
+    if not permissions.can_request_hearing(actor, case):
+        raise HearingError(
+            _("Only the court’s clerks and judges request hearings of its open cases."), code="forbidden"
+        )
+    if purpose not in Hearing.Purpose.values:
+        raise HearingError(_("Choose the purpose of the hearing."), code="purpose")
+    if not 5 <= estimated_minutes <= MAX_DURATION.total_seconds() // 60:
+        raise HearingError(_("The duration must be between 5 minutes and 12 hours."), code="duration")
+    if wished_before is not None and wished_before < timezone.localdate():
+        raise HearingError(_("The date before which the hearing should be held is already past."), code="past")
+    with transaction.atomic():
+        hearing = Hearing.objects.create(
+            case=case,
+            status=Hearing.Status.REQUESTED,
+            purpose=purpose,
+            estimated_minutes=estimated_minutes,
+            wished_before=wished_before,
+            request_notes=notes.strip(),
+            created_by=actor,
+        )
+        _event(hearing, HearingEvent.Kind.REQUESTED, actor, str(Hearing.Purpose(purpose).label))
+    logger.info("hearing %s of case %s requested by user %s", hearing.pk, case.pk, actor.pk)
+    return hearing
+
+
+def hearing_request_cancel(*, hearing: Hearing, actor: User, reason: str) -> Hearing:
+    """Withdraw a request that was never listed (court staff), with a reason kept on the timeline. The parties were
+    never told of it, so they are not told of its end."""
+    if not permissions.can_request_hearing(actor, hearing.case):
+        raise HearingError(_("Only the court’s clerks and judges cancel hearing requests."), code="forbidden")
+    reason = reason.strip()
+    if not reason:
+        raise HearingError(_("Give the reason for cancelling the request."), code="reason")
+    with transaction.atomic():
+        updated = Hearing.objects.filter(pk=hearing.pk, status=Hearing.Status.REQUESTED).update(
+            status=Hearing.Status.CANCELLED, updated_at=timezone.now()
+        )
+        if not updated:
+            raise HearingError(_("Only a hearing request not yet listed can be cancelled this way."), code="status")
+        hearing.refresh_from_db()
+        _event(hearing, HearingEvent.Kind.CANCELLED, actor, reason)
+    logger.info("hearing request %s cancelled by user %s", hearing.pk, actor.pk)
+    return hearing
+
+
 _TRANSITIONS: dict[str, tuple[tuple[str, ...], str]] = {
     Hearing.Status.POSTPONED: ((Hearing.Status.LISTED,), HearingEvent.Kind.POSTPONED),
-    Hearing.Status.CANCELLED: (
-        (Hearing.Status.REQUESTED, Hearing.Status.LISTED, Hearing.Status.POSTPONED),
-        HearingEvent.Kind.CANCELLED,
-    ),
+    # A request never listed is cancelled by hearing_request_cancel: the parties were never told of it.
+    Hearing.Status.CANCELLED: ((Hearing.Status.LISTED, Hearing.Status.POSTPONED), HearingEvent.Kind.CANCELLED),
     Hearing.Status.HELD: ((Hearing.Status.LISTED,), HearingEvent.Kind.HELD),
     Hearing.Status.CLOSED: ((Hearing.Status.HELD,), HearingEvent.Kind.CLOSED),
 }

@@ -5,6 +5,8 @@ from hearings import decision_views, views
 app_name = "hearings"
 urlpatterns = [
     path("cases/<int:case_pk>/list/", views.list_case, name="list"),
+    path("cases/<int:case_pk>/request/", views.request_new, name="request"),
+    path("<int:pk>/cancel-request/", views.request_cancel, name="request_cancel"),
     path("cases/<int:case_pk>/bundle/", views.bundle_build, name="bundle_build"),
     path("bundles/<int:pk>/", views.bundle_detail, name="bundle"),
     path("<int:pk>/", views.detail, name="detail"),
@@ -23,6 +25,7 @@ urlpatterns = [
     path("decisions/<int:pk>/issue/", decision_views.decision_issue, name="decision_issue"),
     path("decisions/<int:pk>/download/", decision_views.decision_download, name="decision_download"),
     path("decisions/<int:pk>/certified-copy/", decision_views.decision_certified_copy, name="decision_certified_copy"),
+    path("decisions/<int:pk>/text/", decision_views.decision_text, name="decision_text"),
     path("decisions/<int:pk>/release/", decision_views.open_data_release, name="open_data_release"),
     path("courts/<int:court_pk>/open-data/", decision_views.open_data_review, name="open_data_review"),
     path("open-data/", decision_views.open_data_page, name="open_data"),

@@ -4,6 +4,7 @@ files and feeds, case bundles. Thin: selectors read (404 for what the user may n
 from __future__ import annotations
 
 import datetime
+import logging
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,12 +20,21 @@ from django.views.decorators.http import require_POST
 
 from filings.models import Case, Room
 from hearings import docket, ics, permissions, selectors, services
-from hearings.forms import AgendaForm, ListingForm, PostponementDecisionForm, PostponementRequestForm, ReasonForm
+from hearings.forms import (
+    AgendaForm,
+    HearingRequestForm,
+    ListingForm,
+    PostponementDecisionForm,
+    PostponementRequestForm,
+    ReasonForm,
+)
 from hearings.models import Hearing, PostponementRequest
 from justice.accounts.models import Organisation, User
 from justice.audit.models import AccessEvent
 from justice.audit.services import access_record
 from justice.errors import ApplicationError
+
+logger = logging.getLogger(__name__)
 
 
 def _user(request: HttpRequest) -> User:
@@ -120,6 +130,57 @@ def change(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+def request_new(request: HttpRequest, case_pk: int) -> HttpResponse:
+    """The court's staff record that the case needs a hearing; a clerk lists it later from the agenda."""
+    user = _user(request)
+    case = selectors.case_get(user=user, pk=case_pk)
+    if not permissions.can_request_hearing(user, case):
+        raise Http404
+    form = HearingRequestForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            hearing = services.hearing_request(
+                case=case,
+                actor=user,
+                purpose=data["purpose"],
+                estimated_minutes=data["estimated_minutes"],
+                wished_before=data["wished_before"],
+                notes=data["notes"],
+            )
+        except ApplicationError as error:
+            form.add_error(None, str(error.message))
+        else:
+            messages.success(request, _("The hearing request is recorded: it waits in the list of hearings to list."))
+            return redirect("hearings:detail", pk=hearing.pk)
+    if form.is_bound and form.errors:
+        logger.info("hearing request of case %s refused for user %s: %s", case.pk, user.pk, form.errors.as_json())
+    return render(
+        request,
+        "hearings/request.html",
+        {"case": case, "form": form},
+        status=400 if form.is_bound and form.errors else 200,
+    )
+
+
+@login_required
+@require_POST
+def request_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _user(request)
+    hearing = selectors.hearing_get(user=user, pk=pk)
+    if not permissions.can_request_hearing(user, hearing.case):
+        raise Http404
+    try:
+        services.hearing_request_cancel(hearing=hearing, actor=user, reason=request.POST.get("reason", "")[:2000])
+    except ApplicationError as error:
+        logger.info("hearing request %s not cancelled for user %s: %s", hearing.pk, user.pk, error.message)
+        messages.error(request, str(error.message))
+    else:
+        messages.success(request, _("The hearing request is cancelled."))
+    return redirect("hearings:detail", pk=hearing.pk)
+
+
+@login_required
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = _user(request)
     hearing = selectors.hearing_get(user=user, pk=pk)
@@ -132,9 +193,11 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "hearing": hearing,
             "case": case,
-            "events": [e for e in selectors.case_timeline(case=case) if e.hearing_id == hearing.pk],
+            "events": [e for e in selectors.case_timeline(case=case, user=user) if e.hearing_id == hearing.pk],
             "requests": requests,
             "can_change": permissions.can_list_hearings(user, case),
+            "can_cancel_request": hearing.status == Hearing.Status.REQUESTED
+            and permissions.can_request_hearing(user, case),
             "can_request": permissions.can_request_postponement(user, case) and hearing.is_upcoming,
             "can_decide": permissions.can_decide_postponement(user, case),
             "reason_form": ReasonForm(),
@@ -311,6 +374,8 @@ def agenda(request: HttpRequest, court_pk: int) -> HttpResponse:
             "previous": scope.day - datetime.timedelta(days=scope.days),
             "next": scope.day + datetime.timedelta(days=scope.days),
             "pending": selectors.pending_postponements(court=scope.court),
+            "to_list": selectors.hearing_requests(court=scope.court),
+            "can_list": permissions.is_clerk_of(_user(request), scope.court.pk),
             "can_review_open_data": permissions.can_review_open_data(_user(request), scope.court.pk),
         },
     )

@@ -11,6 +11,7 @@ from drf_spectacular.views import SpectacularAPIView
 app_name = "api-v1"
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(api_version="v1"), name="schema"),
+    path("", include("justice.accounts.api_urls")),
     path("", include("filings.api.urls")),
     path("", include("evidence.api_urls")),
 ]

@@ -26,10 +26,12 @@ class TimelineEntry:
 @register.inclusion_tag("hearings/includes/case_section.html", takes_context=True)
 def case_hearings(context: dict[str, Any], case: Any) -> dict[str, Any]:
     user = context["request"].user
-    hearings = selectors.case_hearings(case=case)
+    hearings = selectors.case_hearings(case=case, user=user)
     can_bundle = permissions.can_build_bundle(user, case)
     decisions = selectors.case_decisions(user=user, case=case)
-    timeline = [TimelineEntry(e.created_at, e.get_kind_display(), e.note) for e in selectors.case_timeline(case=case)]
+    timeline = [
+        TimelineEntry(e.created_at, e.get_kind_display(), e.note) for e in selectors.case_timeline(case=case, user=user)
+    ]
     timeline += [
         TimelineEntry(d.issued_at, _("Decision issued"), d.title) for d in decisions if d.issued_at is not None
     ]
@@ -42,6 +44,7 @@ def case_hearings(context: dict[str, Any], case: Any) -> dict[str, Any]:
         "decisions": decisions,
         "can_prepare_decision": permissions.can_prepare_decision(user, case),
         "can_list": permissions.can_list_hearings(user, case),
+        "can_request": permissions.can_request_hearing(user, case),
         "can_bundle": can_bundle,
         "bundles": selectors.case_bundles(case=case) if can_bundle else [],
         "request": context["request"],

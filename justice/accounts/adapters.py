@@ -29,6 +29,22 @@ logger = logging.getLogger(__name__)
 
 
 class AccountAdapter(DefaultAccountAdapter):
+    def pre_login(self, request: HttpRequest, user: Any, **kwargs: Any) -> HttpResponse | None:
+        if getattr(user, "is_service_account", False):
+            # The software of an API client: bearer tokens only, whatever way in was tried (passkey, code...).
+            from allauth.account.internal.stagekit import clear_login
+
+            logger.warning("interactive sign-in refused to the service account of user %s", user.pk)
+            clear_login(request)
+            return self.respond_user_inactive(request, user)
+        return super().pre_login(request, user, **kwargs)
+
+    def send_password_reset_mail(self, user: Any, email: str, context: dict[str, Any]) -> None:
+        if getattr(user, "is_service_account", False):
+            logger.warning("password reset refused to the service account of user %s", user.pk)
+            return
+        super().send_password_reset_mail(user, email, context)
+
     def post_login(self, request: HttpRequest, user: Any, **kwargs: Any) -> HttpResponse:
         session_mark_started(request)
         sociallogin = (kwargs.get("signal_kwargs") or {}).get("sociallogin")

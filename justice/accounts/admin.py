@@ -6,7 +6,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from justice.accounts import services
-from justice.accounts.models import Invitation, Membership, Organisation, User, VerifiedIdentity
+from justice.accounts.models import ApiCall, ApiClient, Invitation, Membership, Organisation, User, VerifiedIdentity
 from justice.audit.models import AccessEvent
 from justice.audit.services import access_record
 
@@ -22,7 +22,8 @@ class MembershipInline(admin.TabularInline[Membership, Any]):
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin[User]):
     ordering = ("email",)
-    list_display = ("email", "first_name", "last_name", "is_active", "is_staff", "is_demo")
+    list_display = ("email", "first_name", "last_name", "is_active", "is_staff", "is_demo", "is_service_account")
+    list_filter = ("is_active", "is_staff", "is_superuser", "is_service_account")
     search_fields = ("email", "first_name", "last_name")
     fieldsets = (
         (None, {"fields": ("email", "password")}),
@@ -99,4 +100,53 @@ class VerifiedIdentityAdmin(admin.ModelAdmin[VerifiedIdentity]):
         return False
 
     def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+
+@admin.register(ApiClient)
+class ApiClientAdmin(admin.ModelAdmin[ApiClient]):
+    """Read-only: credentials are issued and revoked by the organisation's administrators (with re-authentication),
+    or on the command line (``manage.py api_client_create``); the secret exists only as its hash."""
+
+    list_display = ("name", "client_id", "organisation", "scope", "created_at", "expires_at", "revoked_at")
+    list_filter = ("organisation__kind",)
+    search_fields = ("name", "client_id", "organisation__name")
+    list_select_related = ("organisation",)
+    readonly_fields = (
+        "organisation",
+        "name",
+        "client_id",
+        "secret_hash",
+        "scope",
+        "user",
+        "created_by",
+        "created_at",
+        "expires_at",
+        "revoked_at",
+        "revoked_by",
+        "last_used_at",
+    )
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(ApiCall)
+class ApiCallAdmin(admin.ModelAdmin[ApiCall]):
+    list_display = ("at", "client", "method", "path", "status_code", "ip_address")
+    list_filter = ("status_code",)
+    search_fields = ("client__client_id", "path")
+    list_select_related = ("client",)
+    date_hierarchy = "at"
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False

@@ -10,6 +10,8 @@ class AccountsConfig(AppConfig):
     def ready(self) -> None:
         from allauth.socialaccount.signals import social_account_added
 
+        # Registers the API clients' OpenAPI security scheme with drf-spectacular.
+        from justice.accounts import api_clients  # noqa: F401
         from justice.accounts.signals import on_social_account_added
 
         social_account_added.connect(on_social_account_added, dispatch_uid="justice_social_account_added")

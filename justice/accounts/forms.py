@@ -10,9 +10,10 @@ from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value, yield_
 from allauth.mfa.utils import decrypt
 from django import forms
 from django.conf import settings
+from django.core.validators import MaxValueValidator
 from django.utils.translation import gettext_lazy as _
 
-from justice.accounts.models import ROLES_BY_KIND, Membership, Organisation
+from justice.accounts.models import ROLES_BY_KIND, ApiScope, Membership, Organisation
 from justice.forms import PortalForm
 
 
@@ -24,6 +25,36 @@ class InvitationForm(PortalForm):
         super().__init__(*args, **kwargs)
         allowed = ROLES_BY_KIND[organisation.kind]
         self.fields["role"].choices = [(value, label) for value, label in Membership.Role.choices if value in allowed]
+
+
+class ApiClientForm(PortalForm):
+    name = forms.CharField(
+        label=_("Name of the software"),
+        max_length=100,
+        help_text=_("So that you recognise it in the list, for example “Procedure drafting software, unit 2”."),
+    )
+    scopes = forms.MultipleChoiceField(
+        label=_("Permissions"),
+        choices=ApiScope.choices,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("Choose at least one permission.")},
+    )
+    lifetime_days = forms.IntegerField(
+        label=_("Valid for (days)"),
+        min_value=1,
+        help_text=_("At most %(days)s days. Before then, create new credentials and revoke these."),
+    )
+    # One-time key of the form (justice.accounts.views): a reloaded confirmation page creates nothing twice.
+    form_key = forms.CharField(widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        maximum = settings.API_CLIENT_MAX_LIFETIME_DAYS
+        field = self.fields["lifetime_days"]
+        field.validators.append(MaxValueValidator(maximum))
+        field.widget.attrs["max"] = maximum
+        field.initial = settings.API_CLIENT_DEFAULT_LIFETIME_DAYS
+        field.help_text = str(field.help_text) % {"days": maximum}
 
 
 class InvitationSignupForm(PortalForm):

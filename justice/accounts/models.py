@@ -48,6 +48,12 @@ class User(AbstractUser):
         default=False,
         help_text=_("Created by seed_demo; only usable when the DEMO setting is on."),
     )
+    is_service_account = models.BooleanField(
+        _("service account"),
+        default=False,
+        editable=False,
+        help_text=_("The account of an API client's software: it can never sign in interactively."),
+    )
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: ClassVar[list[str]] = []
@@ -151,6 +157,16 @@ ROLES_BY_KIND: dict[str, frozenset[str]] = {
 }
 
 
+# The role of an API client's service account in each kind of organisation: what its software may see and do is
+# what a member of that role may, narrowed by the client's scopes.
+API_CLIENT_ROLE_BY_KIND: dict[str, str] = {
+    Organisation.Kind.POLICE_UNIT: Membership.Role.POLICE_OFFICER,
+    Organisation.Kind.PROSECUTOR_OFFICE: Membership.Role.PROSECUTOR,
+    Organisation.Kind.COURT: Membership.Role.CLERK,
+    Organisation.Kind.BAR: Membership.Role.LAWYER,
+}
+
+
 def hash_invitation_token(token: str) -> str:
     """Only the hash is stored: a database leak must not yield usable invitation links."""
     return hashlib.sha256(token.encode()).hexdigest()
@@ -214,3 +230,128 @@ class VerifiedIdentity(models.Model):
 
     def __str__(self) -> str:
         return f"{self.given_names} {self.family_name}".strip() or self.subject
+
+
+def hash_api_secret(value: str) -> str:
+    """SHA-256 of a high-entropy secret or token: enough at rest, since nobody can guess 256 random bits."""
+    return hashlib.sha256(value.encode()).hexdigest()
+
+
+class ApiScope(models.TextChoices):
+    """What an API client may be allowed to do (OAuth2 scopes). Add a scope here and guard its endpoints with
+    ``justice.accounts.api_clients.scope_required``."""
+
+    TRANSMISSIONS = "transmissions", _("Transmissions: create, upload, send and read the organisation's transmissions")
+
+
+def scopes_parse(value: str) -> frozenset[str]:
+    return frozenset(value.split())
+
+
+def scopes_format(scopes: Any) -> str:
+    return " ".join(sorted(set(scopes)))
+
+
+class ApiClientQuerySet(models.QuerySet["ApiClient"]):
+    def usable(self) -> ApiClientQuerySet:
+        return self.filter(revoked_at__isnull=True, expires_at__gt=timezone.now())
+
+
+class ApiClient(models.Model):
+    """Credentials of an organisation's software (OAuth2 client credentials). The software acts as ``user``, a
+    service account holding a membership of the organisation, so permission predicates apply to it unchanged."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="api_clients", verbose_name=_("organisation")
+    )
+    name = models.CharField(_("name"), max_length=100)
+    client_id = models.CharField(_("client identifier"), max_length=64, unique=True, editable=False)
+    # The secret is shown once at creation; only its SHA-256 is kept.
+    secret_hash = models.CharField(_("secret hash"), max_length=64, editable=False)
+    scope = models.CharField(_("scopes"), max_length=500, help_text=_("Space-separated."))
+    user = models.OneToOneField(
+        User, on_delete=models.PROTECT, related_name="api_client", verbose_name=_("service account")
+    )
+    # Empty when created on the command line (manage.py api_client_create) by an operator.
+    created_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("created by")
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
+    expires_at = models.DateTimeField(_("expires at"))
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("revoked by")
+    )
+    last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True)
+
+    objects = ApiClientQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("API client")
+        verbose_name_plural = _("API clients")
+        ordering = ("-created_at",)
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.client_id})"
+
+    @property
+    def scopes(self) -> frozenset[str]:
+        return scopes_parse(self.scope)
+
+    @property
+    def is_usable(self) -> bool:
+        return self.revoked_at is None and self.expires_at > timezone.now()
+
+    @property
+    def status(self) -> str:
+        if self.revoked_at is not None:
+            return str(_("Revoked"))
+        if self.expires_at <= timezone.now():
+            return str(_("Expired"))
+        return str(_("Active"))
+
+    def get_scope_labels(self) -> list[str]:
+        return [str(ApiScope(scope).label) if scope in ApiScope.values else scope for scope in sorted(self.scopes)]
+
+
+class ApiAccessToken(models.Model):
+    """A short-lived bearer token issued to an API client; only its SHA-256 is stored."""
+
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    client = models.ForeignKey(
+        ApiClient, on_delete=models.PROTECT, related_name="access_tokens", verbose_name=_("API client")
+    )
+    scope = models.CharField(_("scopes"), max_length=500)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
+    expires_at = models.DateTimeField(_("expires at"), db_index=True)
+
+    class Meta:
+        verbose_name = _("API access token")
+        verbose_name_plural = _("API access tokens")
+
+    def __str__(self) -> str:
+        return f"{self.client} — {self.created_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def scopes(self) -> frozenset[str]:
+        return scopes_parse(self.scope)
+
+
+class ApiCall(models.Model):
+    """One call of an API client (the token endpoint included), shown to the organisation's administrators."""
+
+    client = models.ForeignKey(ApiClient, on_delete=models.PROTECT, related_name="calls", verbose_name=_("API client"))
+    at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
+    method = models.CharField(_("method"), max_length=10)
+    path = models.CharField(_("path"), max_length=500)
+    status_code = models.PositiveSmallIntegerField(_("status"))
+    ip_address = models.CharField(_("IP address"), max_length=64, blank=True)
+
+    class Meta:
+        verbose_name = _("API call")
+        verbose_name_plural = _("API calls")
+        ordering = ("-at",)
+        indexes = (models.Index(fields=("client", "-at"), name="api_call_client_at"),)
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M:%S} {self.method} {self.path} {self.status_code}"

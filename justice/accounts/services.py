@@ -5,9 +5,11 @@ Each function is one transaction and records who acted; side effects (emails) ar
 
 from __future__ import annotations
 
+import hmac
 import logging
 import secrets
-from datetime import date, timedelta
+from collections.abc import Iterable
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from allauth.account.models import EmailAddress
@@ -20,13 +22,20 @@ from django.utils.translation import gettext_lazy as _
 
 from justice.accounts import permissions
 from justice.accounts.models import (
+    API_CLIENT_ROLE_BY_KIND,
     ROLES_BY_KIND,
+    ApiAccessToken,
+    ApiCall,
+    ApiClient,
+    ApiScope,
     Invitation,
     Membership,
     Organisation,
     User,
     VerifiedIdentity,
+    hash_api_secret,
     hash_invitation_token,
+    scopes_format,
 )
 from justice.errors import ApplicationError
 
@@ -257,3 +266,134 @@ def verified_identity_record(*, user: User, provider: str, claims: dict[str, Any
             user.save(update_fields=["first_name", "last_name"])
     logger.info("verified identity of user %s recorded at level %s", user.pk, level)
     return identity
+
+
+# --- API clients (OAuth2 client credentials of an organisation's software) ------------------------------------
+
+
+class ApiClientError(ApplicationError):
+    pass
+
+
+def api_client_create(
+    *,
+    organisation: Organisation,
+    name: str,
+    scopes: Iterable[str],
+    lifetime_days: int | None = None,
+    actor: User | None,
+) -> tuple[ApiClient, str]:
+    """Issue API credentials to ``organisation``'s software; returns the client and its secret, shown once.
+
+    The software acts as a new service account holding a membership of the organisation (the role its kind gives
+    API clients), so that every permission predicate applies to it unchanged. ``actor`` None: an operator on the
+    command line.
+    """
+    if actor is not None and not permissions.can_manage_organisation(actor, organisation):
+        raise ApiClientError(_("You cannot manage this organisation."), code="forbidden")
+    name = name.strip()
+    if not name:
+        raise ApiClientError(_("Give the software a name."), code="name")
+    wanted = set(scopes)
+    unknown = wanted - set(ApiScope.values)
+    if not wanted or unknown:
+        raise ApiClientError(
+            _("Choose at least one permission among: %(scopes)s.") % {"scopes": ", ".join(ApiScope.values)},
+            code="scope",
+        )
+    lifetime = settings.API_CLIENT_DEFAULT_LIFETIME_DAYS if lifetime_days is None else lifetime_days
+    maximum = settings.API_CLIENT_MAX_LIFETIME_DAYS
+    if not 1 <= lifetime <= maximum:
+        raise ApiClientError(
+            _("The credentials must be valid for 1 to %(days)s days.") % {"days": maximum},
+            code="lifetime",
+        )
+    role = API_CLIENT_ROLE_BY_KIND.get(organisation.kind)
+    if role is None:
+        raise ApiClientError(_("This kind of organisation cannot have API credentials."), code="kind")
+    client_id = "pc_" + secrets.token_hex(12)
+    secret = "pcs_" + secrets.token_urlsafe(32)
+    with transaction.atomic():
+        # The service account can never sign in: no usable password, no email address allauth knows, and the
+        # authentication backends and the account adapter refuse it (justice/accounts/backends.py, adapters.py).
+        user = User(
+            email=f"{client_id}@api-clients.invalid", last_name=name[:150], is_service_account=True, is_active=True
+        )
+        user.set_unusable_password()
+        user.save()
+        Membership.objects.create(user=user, organisation=organisation, role=role, created_by=actor)
+        client = ApiClient.objects.create(
+            organisation=organisation,
+            name=name,
+            client_id=client_id,
+            secret_hash=hash_api_secret(secret),
+            scope=scopes_format(wanted),
+            user=user,
+            created_by=actor,
+            expires_at=timezone.now() + timedelta(days=lifetime),
+        )
+    logger.info(
+        "API client %s (%s) created for organisation %s by %s, scopes %s, expires %s",
+        client.pk,
+        client.client_id,
+        organisation.pk,
+        f"user {actor.pk}" if actor is not None else "an operator",
+        client.scope,
+        client.expires_at.isoformat(),
+    )
+    return client, secret
+
+
+def api_client_revoke(*, client: ApiClient, actor: User) -> None:
+    """Revoke at once: the client's tokens stop working on their next call (they are kept until they expire, so
+    that calls made with them are still recorded against the client), and its service account closes."""
+    if not permissions.can_manage_organisation(actor, client.organisation):
+        raise ApiClientError(_("You cannot manage this organisation."), code="forbidden")
+    now = timezone.now()
+    with transaction.atomic():
+        updated = ApiClient.objects.filter(pk=client.pk, revoked_at__isnull=True).update(
+            revoked_at=now, revoked_by=actor
+        )
+        if not updated:
+            raise ApiClientError(_("These credentials have already been revoked."), code="revoked")
+        Membership.objects.filter(user=client.user_id, revoked_at__isnull=True).update(revoked_at=now, revoked_by=actor)
+        User.objects.filter(pk=client.user_id).update(is_active=False)
+    client.revoked_at, client.revoked_by = now, actor
+    logger.info("API client %s (%s) revoked by user %s", client.pk, client.client_id, actor.pk)
+
+
+def api_client_authenticate(*, client_id: str, secret: str) -> ApiClient | None:
+    """The client whose id and secret these are, usable or not; None if either is wrong (same time either way)."""
+    client = ApiClient.objects.select_related("organisation").filter(client_id=client_id).first()
+    given = hash_api_secret(secret)
+    expected = client.secret_hash if client is not None else hash_api_secret(secrets.token_urlsafe(32))
+    if not hmac.compare_digest(given, expected) or client is None:
+        return None
+    return client
+
+
+def api_token_issue(*, client: ApiClient, scopes: Iterable[str]) -> tuple[ApiAccessToken, str]:
+    """A short-lived bearer token for ``client`` (which the caller has authenticated); returns it and its value,
+    which is never stored."""
+    wanted = set(scopes)
+    if not client.is_usable or not wanted or not wanted <= client.scopes:
+        raise ApiClientError(_("These credentials cannot obtain this token."), code="forbidden")
+    value = "pct_" + secrets.token_urlsafe(32)
+    now = timezone.now()
+    token = ApiAccessToken.objects.create(
+        token_hash=hash_api_secret(value),
+        client=client,
+        scope=scopes_format(wanted),
+        created_at=now,
+        expires_at=now + timedelta(seconds=settings.API_ACCESS_TOKEN_LIFETIME_SECONDS),
+    )
+    logger.info("API client %s obtained a token for scopes %s", client.client_id, token.scope)
+    return token, value
+
+
+def api_records_purge(*, now: datetime | None = None) -> tuple[int, int]:
+    """Delete expired access tokens, and call records older than ``API_CALL_RETENTION_DAYS``."""
+    now = now or timezone.now()
+    tokens, _detail = ApiAccessToken.objects.filter(expires_at__lte=now).delete()
+    calls, _detail = ApiCall.objects.filter(at__lt=now - timedelta(days=settings.API_CALL_RETENTION_DAYS)).delete()
+    return tokens, calls

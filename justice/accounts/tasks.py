@@ -27,3 +27,11 @@ def send_invitation_email(invitation_id: int, token: str) -> None:
         from_email=None,
         recipient_list=[invitation.email],
     )
+
+
+@shared_task(ignore_result=True)
+def purge_api_records() -> None:
+    """Expired access tokens of API clients, and the record of their calls past its retention (Celery beat)."""
+    from justice.accounts.services import api_records_purge
+
+    api_records_purge()

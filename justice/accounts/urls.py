@@ -18,4 +18,12 @@ urlpatterns = [
         views.invitation_cancel,
         name="invitation_cancel",
     ),
+    path("organisations/<int:pk>/api-clients/", views.api_clients, name="api_clients"),
+    path("organisations/<int:pk>/api-clients/new/", views.api_client_create, name="api_client_create"),
+    path("organisations/<int:pk>/api-clients/<int:client_pk>/", views.api_client_detail, name="api_client_detail"),
+    path(
+        "organisations/<int:pk>/api-clients/<int:client_pk>/revoke/",
+        views.api_client_revoke,
+        name="api_client_revoke",
+    ),
 ]

@@ -1,8 +1,10 @@
-"""Invitation acceptance, organisation administration (members, invitations), verified identity and step-up."""
+"""Invitation acceptance, organisation administration (members, invitations, API credentials), verified identity
+and step-up."""
 
 from __future__ import annotations
 
 import logging
+import secrets
 from typing import Any
 
 from allauth.account.utils import perform_login
@@ -20,8 +22,9 @@ from django.views.decorators.http import require_POST
 
 from justice.accounts import assurance, selectors, services
 from justice.accounts.assurance import Level
-from justice.accounts.forms import InvitationForm, InvitationSignupForm
-from justice.accounts.models import User
+from justice.accounts.decorators import sensitive_action
+from justice.accounts.forms import ApiClientForm, InvitationForm, InvitationSignupForm
+from justice.accounts.models import API_CLIENT_ROLE_BY_KIND, ApiClient, Organisation, User
 from justice.audit.models import AccessEvent
 from justice.audit.services import access_record
 from justice.errors import ApplicationError
@@ -197,3 +200,134 @@ def step_up(request: HttpRequest) -> HttpResponse:
             "providers": _federation_providers(request),
         },
     )
+
+
+# --- API credentials of the organisation's software -------------------------------------------------------------
+
+
+@login_required
+def api_clients(request: HttpRequest, pk: int) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    organisation = selectors.organisation_get_managed(user=user, pk=pk)
+    return render(
+        request,
+        "accounts/api_clients.html",
+        {
+            "organisation": organisation,
+            "clients": selectors.api_client_list(organisation=organisation),
+            "can_have_clients": organisation.kind in API_CLIENT_ROLE_BY_KIND,
+        },
+    )
+
+
+@login_required
+def api_client_create(request: HttpRequest, pk: int) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    # Someone who does not manage the organisation gets a 404 before being asked to re-authenticate.
+    organisation = selectors.organisation_get_managed(user=user, pk=pk)
+    return _api_client_create(request, organisation=organisation)
+
+
+FORM_KEYS_SESSION_KEY = "api_client_form_keys"
+
+
+def _form_key_issue(request: HttpRequest) -> str:
+    """A one-time key for the creation form (the last few are kept, for several tabs)."""
+    key = secrets.token_urlsafe(16)
+    request.session[FORM_KEYS_SESSION_KEY] = [*request.session.get(FORM_KEYS_SESSION_KEY, [])[-4:], key]
+    return key
+
+
+def _form_key_use(request: HttpRequest, key: str) -> None:
+    request.session[FORM_KEYS_SESSION_KEY] = [k for k in request.session.get(FORM_KEYS_SESSION_KEY, []) if k != key]
+
+
+@sensitive_action
+def _api_client_create(request: HttpRequest, *, organisation: Organisation) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    if request.method != "POST":
+        form = ApiClientForm(initial={"form_key": _form_key_issue(request)})
+    elif request.POST.get("form_key", "") not in request.session.get(FORM_KEYS_SESSION_KEY, []):
+        # The page showing the secret answers a POST: reloading it must not create a second set of credentials.
+        logger.info("API client form sent again or with an unknown key: nothing created")
+        messages.warning(
+            request,
+            _("This form has already been sent: check the list below before creating other credentials."),
+        )
+        return redirect("accounts:api_clients", pk=organisation.pk)
+    else:
+        form = ApiClientForm(request.POST)
+    if form.is_bound and form.is_valid():
+        _form_key_use(request, form.cleaned_data["form_key"])
+        try:
+            client, secret = services.api_client_create(
+                organisation=organisation,
+                name=form.cleaned_data["name"],
+                scopes=form.cleaned_data["scopes"],
+                lifetime_days=form.cleaned_data["lifetime_days"],
+                actor=user,
+            )
+        except ApplicationError as error:
+            logger.info("API client creation refused: %s", error.code)
+            form.add_error(None, error.message)
+        else:
+            # The secret is shown in this answer only (never stored, never in a redirect or the session).
+            response = render(
+                request,
+                "accounts/api_client_created.html",
+                {
+                    "organisation": organisation,
+                    "client": client,
+                    "secret": secret,
+                    "token_url": request.build_absolute_uri(reverse("api-v1:oauth-token")),
+                },
+                status=201,
+            )
+            response["Cache-Control"] = "no-store"
+            return response
+    elif form.is_bound:
+        logger.info("API client form refused: %s", form.errors.as_json())
+    return render(
+        request,
+        "accounts/api_client_create.html",
+        {"organisation": organisation, "form": form},
+        status=400 if form.is_bound and form.errors else 200,
+    )
+
+
+@login_required
+def api_client_detail(request: HttpRequest, pk: int, client_pk: int) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    organisation = selectors.organisation_get_managed(user=user, pk=pk)
+    client = selectors.api_client_get(organisation=organisation, pk=client_pk)
+    return render(
+        request,
+        "accounts/api_client_detail.html",
+        {"organisation": organisation, "client": client, "calls": selectors.api_call_list_recent(client=client)},
+    )
+
+
+@login_required
+def api_client_revoke(request: HttpRequest, pk: int, client_pk: int) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    organisation = selectors.organisation_get_managed(user=user, pk=pk)
+    client = selectors.api_client_get(organisation=organisation, pk=client_pk)
+    return _api_client_revoke(request, organisation=organisation, client=client)
+
+
+@sensitive_action
+def _api_client_revoke(request: HttpRequest, *, organisation: Organisation, client: ApiClient) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    if request.method == "POST":
+        try:
+            services.api_client_revoke(client=client, actor=user)
+        except ApplicationError as error:
+            messages.error(request, str(error.message))
+        else:
+            messages.success(
+                request,
+                _("The credentials of “%(name)s” are revoked: its software can no longer call the portal.")
+                % {"name": client.name},
+            )
+        return redirect("accounts:api_clients", pk=organisation.pk)
+    return render(request, "accounts/api_client_revoke.html", {"organisation": organisation, "client": client})

@@ -46,7 +46,8 @@ def notify(*, recipients: Iterable[User | None], target: Case | Filing, kind: st
         case = target.case if target.status == Filing.Status.DOCKETED else None
     people: dict[int, User] = {}
     for person in recipients:
-        if person is not None and person.is_active:
+        # An API client's service account is software: nobody reads its notifications or its (.invalid) email.
+        if person is not None and person.is_active and not person.is_service_account:
             people.setdefault(person.pk, person)
     if not people:
         return []

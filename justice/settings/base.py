@@ -71,6 +71,7 @@ MIDDLEWARE = [
     "justice.accounts.middleware.StaffMFARequiredMiddleware",
     "justice.portal.middleware.NoStoreForSignedInMiddleware",
     "justice.notifications.middleware.RecipientLanguageMiddleware",
+    "justice.accounts.api_clients.ApiCallLogMiddleware",
 ]
 
 ROOT_URLCONF = "justice.urls"
@@ -98,14 +99,18 @@ DATABASES = {
     "default": dj_database_url.config(
         default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}",
         conn_max_age=60,
+        # A persistent connection cut by a database restart is replaced at the next request's first query, instead
+        # of failing that request.
+        conn_health_checks=True,
     ),
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
+# Django's and allauth's backends, refusing the service accounts of API clients (justice/accounts/backends.py).
 AUTHENTICATION_BACKENDS = [
-    "django.contrib.auth.backends.ModelBackend",
-    "allauth.account.auth_backends.AuthenticationBackend",
+    "justice.accounts.backends.ModelBackend",
+    "justice.accounts.backends.AuthenticationBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -158,6 +163,13 @@ SESSION_COOKIE_AGE = SESSION_ABSOLUTE_LIFETIME
 
 # Organisation admins invite staff; an invitation is single-use and expires.
 INVITATION_TTL_DAYS = 7
+# API credentials of an organisation's software (justice/accounts/api_clients.py): lifetime of a client's
+# credentials (default, and the longest an admin may choose), of the bearer tokens it obtains (seconds), and how
+# long the record of its calls is kept.
+API_CLIENT_DEFAULT_LIFETIME_DAYS = 365
+API_CLIENT_MAX_LIFETIME_DAYS = 730
+API_ACCESS_TOKEN_LIFETIME_SECONDS = 3600
+API_CALL_RETENTION_DAYS = 365
 
 LANGUAGE_CODE = "fr"
 LANGUAGES = [("fr", _("French")), ("en", _("English"))]
@@ -263,6 +275,10 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": OUTBOX_RELAY_SECONDS,
         "options": {"expires": OUTBOX_RELAY_SECONDS},
     },
+    "purge-api-records": {
+        "task": "justice.accounts.tasks.purge_api_records",
+        "schedule": crontab(hour=4, minute=20),
+    },
     "purge-published-outbox": {
         "task": "justice.outbox.tasks.purge_published_outbox",
         "schedule": crontab(hour=4, minute=10),
@@ -270,7 +286,11 @@ CELERY_BEAT_SCHEDULE = {
 }
 
 REST_FRAMEWORK = {
-    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
+    # The bearer token first: unauthenticated calls then get a 401 with WWW-Authenticate: Bearer (RFC 6750).
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "justice.accounts.api_clients.ApiClientTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
@@ -372,8 +392,11 @@ EVIDENCE_TUS_S3_STAGING_BUCKET = ""
 EVIDENCE_TUS_S3_PART_SIZE = 8 * MiB
 # Size of the chunks the upload page sends (each is held in the browser's memory while it is sent).
 EVIDENCE_TUS_BROWSER_CHUNK_SIZE = 8 * MiB
-# Who may use the tus endpoint: DRF authentication classes (session for the browser; the police API adds its own).
-EVIDENCE_TUS_AUTHENTICATION_CLASSES = ["rest_framework.authentication.SessionAuthentication"]
+# Who may use the tus endpoint: DRF authentication classes (session for the browser; API clients' bearer tokens).
+EVIDENCE_TUS_AUTHENTICATION_CLASSES = [
+    "justice.accounts.api_clients.ApiClientTokenAuthentication",
+    "rest_framework.authentication.SessionAuthentication",
+]
 
 # Absolute links in emails point here.
 PORTAL_BASE_URL = "http://127.0.0.1:8000"

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Throwaway PostgreSQL on 127.0.0.1 for integration tests: scripts/services/postgres.sh start|stop
+# Throwaway PostgreSQL on 127.0.0.1 for integration tests: scripts/services/postgres.sh start|stop|restart
 # Needs Debian's postgresql package (scripts/services/install.sh).
 set -euo pipefail
 D=${SERVICES_DIR:-/tmp/justice-services}/postgres
@@ -17,9 +17,13 @@ start)
     -l "$D/log" -w start >/dev/null
   echo "postgres ready on 127.0.0.1:$PORT (user postgres, trust auth)"
   ;;
+restart)
+  # Fault injection: a fast restart (open connections are cut), same data and options.
+  runuser -u postgres -- "$BIN/pg_ctl" -D "$D" -m fast -w restart >/dev/null
+  ;;
 stop)
   [ -d "$D" ] && runuser -u postgres -- "$BIN/pg_ctl" -D "$D" -m fast -w stop >/dev/null 2>&1 || true
   rm -rf "$D"
   ;;
-*) echo "usage: $0 start|stop" >&2; exit 2 ;;
+*) echo "usage: $0 start|stop|restart" >&2; exit 2 ;;
 esac

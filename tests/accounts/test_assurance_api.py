@@ -35,4 +35,4 @@ def test_substantial_and_high_sessions_pass(client: Client, level: str) -> None:
 
 
 def test_anonymous_callers_are_refused(client: Client) -> None:
-    assert client.post("/test/api/complaint/").status_code == 403
+    assert client.post("/test/api/complaint/").status_code == 401

@@ -138,7 +138,7 @@ def test_each_role_sees_only_its_own_filings_and_cases(place, elsewhere, citizen
 
 
 def test_anonymous_callers_are_refused(place) -> None:
-    assert Client().get("/api/v1/filings/").status_code == 403
+    assert Client().get("/api/v1/filings/").status_code == 401
 
 
 def test_a_draft_has_no_receipt(citizen) -> None:

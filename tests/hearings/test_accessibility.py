@@ -37,3 +37,28 @@ def test_decision_pages_of_the_bench_and_of_a_party(live_server, page, court: Co
     page.context.clear_cookies()
     sign_in(page, live_server, case.parties.get(role="claimant").user)
     assert_accessible(page, live_server.url + f"/hearings/decisions/{draft.pk}/")
+
+
+def test_hearing_request_and_scanned_decision_pages(live_server, page, court: Court) -> None:
+    from hearings import services
+    from tests.hearings.test_opendata import scanned_pdf
+
+    case = court_case(court.j)
+    request = services.hearing_request(
+        case=case, actor=court.j.judge, purpose="merits", estimated_minutes=45, notes="Deux témoins."
+    )
+    scan = decisions.decision_upload(
+        case=case, actor=court.j.judge, title="Jugement", content=scanned_pdf(), name="scan.pdf"
+    )
+    sign_in(page, live_server, court.j.clerk)
+    for path in (
+        f"/hearings/cases/{case.pk}/request/",
+        f"/hearings/courts/{court.j.court.pk}/agenda/",
+        f"/hearings/{request.pk}/",
+        f"/hearings/{request.pk}/change/",
+        f"/hearings/decisions/{scan.pk}/",
+        f"/hearings/decisions/{scan.pk}/text/",
+    ):
+        assert_accessible(page, live_server.url + path)
+    decisions.decision_issue(decision=scan, actor=court.j.clerk)
+    assert_accessible(page, live_server.url + f"/hearings/courts/{court.j.court.pk}/open-data/")

@@ -11,7 +11,9 @@ import io
 import json
 import re
 
+import pikepdf
 import pytest
+from django.db import IntegrityError, transaction
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -148,3 +150,93 @@ def test_the_export_reads_a_fixed_number_of_queries_whatever_the_number_of_decis
     with django_assert_max_num_queries(6):
         rows = list(csv.DictReader(io.StringIO(Client().get(reverse("hearings:open_data_csv")).getvalue().decode())))
     assert [row["id"] for row in rows] == [str(decision.pk) for decision in released]
+
+
+def scanned_pdf(pages: int = 2) -> bytes:
+    """A scanned decision: each page is only an image (grey pixels), with no text at all."""
+    document = pikepdf.new()
+    for _page in range(pages):
+        document.add_blank_page(page_size=(595, 842))
+        image = pikepdf.Stream(document, bytes(range(256)) * 64)
+        image.Type, image.Subtype = pikepdf.Name.XObject, pikepdf.Name.Image
+        image.Width, image.Height, image.BitsPerComponent = 128, 128, 8
+        image.ColorSpace = pikepdf.Name.DeviceGray
+        page = document.pages[-1]
+        page.Resources = pikepdf.Dictionary(XObject=pikepdf.Dictionary(Im0=image))
+        page.Contents = document.make_stream(b"q 495 0 0 742 50 50 cm /Im0 Do Q")
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
+SCAN_TEXT = (
+    "Jugement. Madame Jeanne Martin-Dupuis, demeurant 12 rue des Lilas, 75011 Paris, demande le paiement du loyer. "
+    "Le tribunal condamne M. Paul Lefèvre à payer la somme de 1 200 euros."
+)
+
+
+def test_a_scanned_decision_is_kept_out_of_open_data_until_a_clerk_pastes_its_text(court: Court) -> None:
+    owner = UserFactory(first_name="Jeanne", last_name="Martin-Dupuis")
+    case = court_case(court.j, party_user=owner)
+    Party.objects.create(case=case, role=Party.Role.DEFENDANT, name="LEFÈVRE Paul")
+    draft = decisions.decision_upload(
+        case=case, actor=court.j.judge, title="Jugement", content=scanned_pdf(), name="scan.pdf"
+    )
+    assert draft.text_layer_missing and draft.text == "" and decisions.needs_text(draft)
+    judge = Client()
+    judge.force_login(court.j.judge)
+    page = judge.get(reverse("hearings:decision", args=[draft.pk]), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "A scan without a text layer" in page
+    decision = decisions.decision_issue(decision=draft, actor=court.j.clerk)
+
+    clerk = Client()
+    clerk.force_login(court.j.clerk)
+    review = clerk.get(reverse("hearings:open_data_review", args=[court.j.court.pk]), HTTP_ACCEPT_LANGUAGE="en")
+    body = review.content.decode()
+    assert "Excluded from open data: the PDF is a scan without a text layer" in body
+    assert reverse("hearings:decision_text", args=[decision.pk]) in body
+    assert reverse("hearings:open_data_release", args=[decision.pk]) not in body
+    # Release is refused, by the service and by the database.
+    refused = clerk.post(reverse("hearings:open_data_release", args=[decision.pk]), HTTP_ACCEPT_LANGUAGE="en")
+    assert refused.status_code == 302
+    decision.refresh_from_db()
+    assert decision.published_at is None
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Decision.objects.filter(pk=decision.pk).update(published_at=timezone.now(), published_by=court.j.clerk)
+
+    # The text form: an unconfirmed or too short text is refused, with what was typed kept.
+    url = reverse("hearings:decision_text", args=[decision.pk])
+    short = clerk.post(url, {"text": "Jugement.", "confirmed": "on"}, HTTP_ACCEPT_LANGUAGE="fr")
+    assert short.status_code == 400 and "trop court" in short.content.decode()
+    unchecked = clerk.post(url, {"text": SCAN_TEXT}, HTTP_ACCEPT_LANGUAGE="en")
+    assert unchecked.status_code == 400 and "Madame Jeanne Martin-Dupuis" in unchecked.content.decode()
+    assert clerk.post(url, {"text": SCAN_TEXT, "confirmed": "on"}).status_code == 302
+    decision.refresh_from_db()
+    assert decision.text == SCAN_TEXT and decision.text_confirmed_by == court.j.clerk
+    assert not decisions.needs_text(decision)
+
+    assert clerk.post(reverse("hearings:open_data_release", args=[decision.pk])).status_code == 302
+    decision.refresh_from_db()
+    assert decision.published_at is not None
+    rows = [
+        json.loads(line)
+        for line in b"".join(Client().get(reverse("hearings:open_data_jsonl")).streaming_content).decode().splitlines()
+    ]
+    assert [row["id"] for row in rows] == [str(decision.pk)]
+    assert "Martin" not in rows[0]["text"] and "Lefèvre" not in rows[0]["text"] and "1 200 euros" in rows[0]["text"]
+    # Released: its text can no longer change.
+    with pytest.raises(decisions.DecisionError):
+        decisions.decision_text_confirm(decision=decision, actor=court.j.clerk, text=SCAN_TEXT + " Et plus.")
+
+
+def test_a_decision_with_a_text_layer_is_not_taken_for_a_scan(court: Court) -> None:
+    from justice import pdf as portal_pdf
+
+    content = portal_pdf.render_pdf(
+        title="Jugement", blocks=[portal_pdf.paragraph(SCAN_TEXT)], issuer="Tribunal", subject="Décision", footer="x"
+    )
+    decision = decisions.decision_upload(
+        case=court_case(court.j), actor=court.j.judge, title="Jugement", content=content, name="jugement.pdf"
+    )
+    assert not decision.text_layer_missing and "1 200 euros" in decision.text
+    assert decisions.text_layer_missing(scanned_pdf(pages=1))

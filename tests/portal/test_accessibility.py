@@ -9,8 +9,8 @@ from axe_playwright_python.sync_playwright import Axe
 from django.test import Client
 
 from justice.accounts import services
-from justice.accounts.models import Membership
-from tests.accounts.factories import UserFactory, staff_member
+from justice.accounts.models import ApiScope, Membership, Organisation
+from tests.accounts.factories import PASSWORD, UserFactory, staff_member
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -100,3 +100,24 @@ def test_the_invitation_page(live_server, page) -> None:
         organisation=admin.organisation, email="new@example.org", role=Membership.Role.JUDGE, actor=admin.user
     )
     assert_accessible(page, f"{live_server.url}/invitations/{token}/")
+
+
+def test_api_credentials_pages(live_server, page) -> None:
+    admin = staff_member(Membership.Role.ORGANISATION_ADMIN, kind=Organisation.Kind.POLICE_UNIT)
+    client, _secret = services.api_client_create(
+        organisation=admin.organisation, name="Logiciel LRP", scopes=[ApiScope.TRANSMISSIONS], actor=admin.user
+    )
+    sign_in(page, live_server, admin.user)
+    base = f"{live_server.url}/organisations/{admin.organisation.pk}/api-clients/"
+    for url in (base, f"{base}{client.pk}/", f"{base}{client.pk}/revoke/", f"{base}new/"):
+        assert_accessible(page, url)
+    # Creating asks for the password again, then shows the secret once: that page too.
+    page.fill("#id_name", "Logiciel de la brigade 2")
+    page.click("label[for=id_scopes_0]")  # the DSFR label covers its checkbox
+    page.click("main button[type=submit]")
+    page.wait_for_url("**/account/reauthenticate/**")
+    page.fill("input[name=password]", PASSWORD)
+    page.click("main button[type=submit]")
+    page.wait_for_selector("#client-secret")
+    results = Axe().run(page, options=WCAG_AA)
+    assert results.violations_count == 0, results.generate_report()

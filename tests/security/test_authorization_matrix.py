@@ -32,8 +32,8 @@ from filings.services.exhibits import exhibit_attach
 from hearings import decisions
 from hearings.models import CaseBundle, Decision, Hearing, PostponementRequest
 from hearings.services import case_bundle_request, hearing_list, postponement_request
-from justice.accounts.models import Invitation, Membership, User
-from justice.accounts.services import invitation_create
+from justice.accounts.models import ApiClient, ApiScope, Invitation, Membership, User
+from justice.accounts.services import api_client_create, invitation_create
 from justice.notifications.models import Notification
 from tests.accounts.factories import UserFactory, staff_member
 from tests.evidence.factories import sealed_item
@@ -86,6 +86,7 @@ class World:
     bundle: CaseBundle
     decision: Decision
     draft_decision: Decision
+    api_client: ApiClient
     transmission: Transmission
     open_transmission: Transmission
 
@@ -203,6 +204,9 @@ def world() -> World:
         decision=decisions.decision_generate(case=case_for_client, actor=place.judge, fields=decision_fields),
         actor=place.clerk,
     )
+    api_client, _secret = api_client_create(
+        organisation=place.court, name="Logiciel du greffe", scopes=[ApiScope.TRANSMISSIONS], actor=org_admin.user
+    )
     police_file = b"Proces-verbal de saisie.\n" * 20
     acknowledged, still_open = (
         transmissions.transmission_create(
@@ -235,6 +239,7 @@ def world() -> World:
     tus_upload_complete(upload_id=upload.pk)
     acknowledged = transmissions.transmission_submit(transmission=acknowledged, user=place.police)
     return World(
+        api_client=api_client,
         transmission=acknowledged,
         open_transmission=still_open,
         decision=issued,
@@ -372,6 +377,20 @@ MATRIX: dict[str, Rule] = {
         allowed=ORG_ADMIN,
         method="POST",
     ),
+    # API credentials of an organisation's software: its administrators (creating and revoking then ask them to
+    # authenticate again: a redirect, below 400).
+    "accounts:api_clients": Rule(lambda w: f"/organisations/{w.place.court.pk}/api-clients/", allowed=ORG_ADMIN),
+    "accounts:api_client_create": Rule(
+        lambda w: f"/organisations/{w.place.court.pk}/api-clients/new/", allowed=ORG_ADMIN, method="POST"
+    ),
+    "accounts:api_client_detail": Rule(
+        lambda w: f"/organisations/{w.place.court.pk}/api-clients/{w.api_client.pk}/", allowed=ORG_ADMIN
+    ),
+    "accounts:api_client_revoke": Rule(
+        lambda w: f"/organisations/{w.place.court.pk}/api-clients/{w.api_client.pk}/revoke/",
+        allowed=ORG_ADMIN,
+        method="POST",
+    ),
     # A filing: its filer (and a lawyer's client), the organisation it was sent to, the judges of the case.
     "filings:detail": Rule(filing("civil"), allowed=roles("citizen", "clerk", "judge")),
     "filings:step": Rule(filing("criminal_draft", "edit/offence/"), allowed=CITIZEN_FILING),
@@ -405,6 +424,8 @@ MATRIX: dict[str, Rule] = {
     "filings:claim": Rule("/filings/claim/", also=frozenset({400})),
     # API v1: the same rules as the pages.
     "api-v1:schema": Rule("/api/v1/schema/", public=True),
+    # The OAuth2 token endpoint: anyone may ask; the client authenticates with its credentials (none here: 400).
+    "api-v1:oauth-token": Rule("/api/v1/oauth/token/", method="POST", public=True, also=frozenset({400})),
     "api-v1:case-list": Rule("/api/v1/cases/", api=True),
     "api-v1:case-detail": Rule(
         case("for_client", base="/api/v1/cases/"), allowed=roles("client", "lawyer", "clerk", "judge"), api=True
@@ -469,6 +490,10 @@ MATRIX: dict[str, Rule] = {
     # Hearings: the parties and counsel of the case see them; the court's clerks list and change them, its judges
     # decide with them; calendars of one's own hearings.
     "hearings:list": Rule(case("for_client", "list/", base="/hearings/cases/"), allowed=COURT),
+    "hearings:request": Rule(case("for_client", "request/", base="/hearings/cases/"), allowed=roles("clerk", "judge")),
+    "hearings:request_cancel": Rule(
+        lambda w: f"/hearings/{w.hearing.pk}/cancel-request/", allowed=roles("clerk", "judge"), method="POST"
+    ),
     "hearings:bundle_build": Rule(
         case("for_client", "bundle/", base="/hearings/cases/"), allowed=roles("clerk", "judge"), method="POST"
     ),
@@ -504,6 +529,7 @@ MATRIX: dict[str, Rule] = {
         lambda w: f"/hearings/decisions/{w.decision.pk}/certified-copy/", allowed=HEARING_PEOPLE
     ),
     "hearings:open_data_review": Rule(lambda w: f"/hearings/courts/{w.place.court.pk}/open-data/", allowed=COURT),
+    "hearings:decision_text": Rule(lambda w: f"/hearings/decisions/{w.decision.pk}/text/", allowed=COURT),
     "hearings:open_data_release": Rule(
         lambda w: f"/hearings/decisions/{w.decision.pk}/release/", allowed=COURT, method="POST"
     ),
