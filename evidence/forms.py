@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from django import forms
@@ -76,3 +77,50 @@ class EvidenceDownloadForm(PortalForm):
     def wants_original(self) -> bool:
         """The button pressed (``version``): the working copy, when there is one, unless the original is asked for."""
         return bool(self.data.get("version") == self.ORIGINAL)
+
+
+class TransmissionForm(PortalForm):
+    """The procedure a police unit sends from the web page (its persons come in a formset, its files in ``items``:
+    the manifest entries the page computes from the files chosen, with their SHA-256)."""
+
+    sender = forms.ModelChoiceField(label=_("Police unit"), queryset=Organisation.objects.none(), empty_label=None)
+    recipient = forms.ModelChoiceField(
+        label=_("Prosecutor's office"),
+        queryset=Organisation.objects.filter(kind=Organisation.Kind.PROSECUTOR_OFFICE).order_by("name"),
+        empty_label=_("Choose the prosecutor's office"),
+    )
+    procedure_number = forms.CharField(
+        label=_("Procedure number"), max_length=64, help_text=_("The unit's number of the procedure.")
+    )
+    offence = forms.CharField(label=_("Offence"), max_length=300)
+    summary = forms.CharField(
+        label=_("Summary of the facts"), required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 5})
+    )
+    # The manifest's files, as JSON, filled in by evidence/transmission.js; the complaint the procedure comes from.
+    items = forms.CharField(required=False, widget=forms.HiddenInput)
+    source_filing = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, units: list[Organisation], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["sender"].queryset = Organisation.objects.filter(pk__in=[unit.pk for unit in units])
+        if len(units) == 1:
+            self.fields["sender"].widget = forms.HiddenInput()
+            self.fields["sender"].initial = units[0].pk
+
+    def clean_items(self) -> list[dict[str, Any]]:
+        raw = self.cleaned_data.get("items") or ""
+        if not raw.strip():
+            raise forms.ValidationError(
+                _(
+                    "Choose the files of the procedure. The page computes their fingerprints (SHA-256) in your "
+                    "browser before sending them: it needs JavaScript."
+                ),
+                code="no_items",
+            )
+        try:
+            items = json.loads(raw)
+        except ValueError:
+            items = None
+        if not isinstance(items, list) or not all(isinstance(item, dict) for item in items):
+            raise forms.ValidationError(_("The list of files sent by the page is not readable: reload the page."))
+        return items

@@ -559,3 +559,100 @@ STATUS_HELP = {
     Transmission.Status.ACKNOWLEDGED: gettext_lazy("Every file matched the manifest; the office acknowledged it."),
     Transmission.Status.EXPIRED: gettext_lazy("Not completed in time: nothing was sent to the office."),
 }
+
+
+# --- the unit's web pages ---------------------------------------------------------------------------------------
+
+
+def unit_transmission_list(*, user: User) -> QuerySet[Transmission]:
+    """The transmissions of the units ``user`` sends for, newest first, with how many files were received."""
+    from django.db.models import Count
+
+    return (
+        Transmission.objects.filter(sender__in=sending_units(user))
+        .select_related("sender", "recipient", "filing", "filing__case")
+        .annotate(
+            expected=Count("items", distinct=True),
+            received=Count("items", filter=Q(items__item__isnull=False), distinct=True),
+        )
+        .order_by("-created_at")
+    )
+
+
+def default_office(unit: Organisation) -> Organisation | None:
+    """The prosecutor's office the unit's territory is routed to (the one most of its postcodes go to)."""
+    from django.db.models import Count
+
+    from filings.models import PostcodeRoute
+
+    row = (
+        PostcodeRoute.objects.filter(police_unit=unit, prosecutor_office__isnull=False)
+        .values("prosecutor_office")
+        .annotate(n=Count("pk"))
+        .order_by("-n", "prosecutor_office")
+        .first()
+    )
+    return Organisation.objects.filter(pk=row["prosecutor_office"]).first() if row else None
+
+
+def source_complaint_get(*, user: User, pk: Any) -> Any:
+    """A pre-complaint the victim confirmed at one of ``user``'s units: a procedure may start from it. Anything else
+    is ``Filing.DoesNotExist``."""
+    from filings.models import Filing
+
+    try:
+        return Filing.objects.select_related("recipient").get(
+            pk=pk,
+            kind=Filing.Kind.PRE_COMPLAINT,
+            status=Filing.Status.ACCEPTED,
+            recipient__in=sending_units(user),
+        )
+    except (ValueError, TypeError, ValidationError):
+        raise Filing.DoesNotExist from None
+
+
+OFFENCE_LABELS = {
+    "theft": gettext_lazy("Theft"),
+    "burglary": gettext_lazy("Burglary"),
+    "vehicle_theft": gettext_lazy("Theft of or from a vehicle"),
+    "damage": gettext_lazy("Damage or destruction of property"),
+    "fraud": gettext_lazy("Fraud"),
+    "card_fraud": gettext_lazy("Fraudulent use of a bank card"),
+    "other": gettext_lazy("Offence against property"),
+}
+
+
+def procedure_from_complaint(complaint: Any) -> tuple[dict[str, Any], list[dict[str, str]]]:
+    """What a confirmed pre-complaint gives a new procedure: the offence (from its category), a summary (its
+    description), and the persons: the victim as victim, the filer as complainant when someone else, the suspect
+    when the victim could name or describe them."""
+    content = complaint.content or {}
+    offence = content.get("offence") or {}
+    people = content.get("people") or {}
+    suspect = content.get("suspect") or {}
+    victim = " ".join(
+        part for part in (people.get("victim_first_name", ""), people.get("victim_last_name", "")) if part
+    ).strip()
+    persons: list[dict[str, str]] = []
+    if victim:
+        persons.append({"name": victim, "role": PersonRole.VICTIM, "birth_date": people.get("victim_birth_date") or ""})
+    if people.get("victim_is_filer") == "no" and complaint.filer is not None:
+        filer = complaint.filer.get_full_name() or complaint.filer.email
+        persons.append({"name": filer, "role": PersonRole.COMPLAINANT, "birth_date": ""})
+    if suspect.get("suspect_known") == "yes" and suspect.get("suspect_description"):
+        described = str(suspect["suspect_description"])[:200]
+        persons.append({"name": described, "role": PersonRole.SUSPECT, "birth_date": ""})
+    initial = {
+        "offence": str(OFFENCE_LABELS.get(offence.get("category", ""), "")),
+        "summary": str(offence.get("description", ""))[:5000],
+        "source_filing": complaint.pk,
+    }
+    return initial, persons
+
+
+def log_indexes(transmission: Transmission) -> dict[int, int]:
+    """Each received entry's place in the transparency log (by manifest position)."""
+    rows = LogEntry.objects.filter(seal__item__transmission_entry__transmission=transmission).values_list(
+        "seal__item__transmission_entry__position", "index"
+    )
+    return dict(rows)

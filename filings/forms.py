@@ -426,6 +426,15 @@ class ReviewForm(PortalForm):
                 (Filing.Decision.ACCEPTED, _("Confirmed by the victim at the appointment")),
                 (Filing.Decision.REJECTED, _("Reject")),
             ]
+        elif filing_kind == Filing.Kind.POLICE_TRANSMISSION:
+            # The office opens a criminal case from the procedure, or returns it to the unit with its reason.
+            self.fields["decision"].choices = [
+                (Filing.Decision.ACCEPTED, _("Open a case")),
+                (Filing.Decision.REJECTED, _("Return to the unit")),
+            ]
+            self.fields["rejection_reason"].label = _("Why it is returned to the unit")
+            self.fields["note"].label = _("Explanation for the police unit")
+            self.fields["note"].help_text = _("Required for another reason. The officers of the unit read it.")
         self.exhibits = list(exhibits)
         for exhibit in self.exhibits:
             self.fields[f"exhibit_{exhibit.pk}"] = forms.ChoiceField(

@@ -124,24 +124,24 @@ def client_find(*, email: str) -> User | None:
 
 # --- Review queue ---------------------------------------------------------------------------------------------------
 
-REVIEWING_ROLES = (Membership.Role.CLERK, Membership.Role.POLICE_OFFICER)
+REVIEWING_ROLES = (Membership.Role.CLERK, Membership.Role.POLICE_OFFICER, Membership.Role.PROSECUTOR)
 _REVIEWING_KINDS: dict[str, tuple[str, ...]] = {
     Membership.Role.CLERK: (Organisation.Kind.COURT, Organisation.Kind.PROSECUTOR_OFFICE),
     Membership.Role.POLICE_OFFICER: (Organisation.Kind.POLICE_UNIT,),
+    # Prosecutors review the procedures police units send to their office (see permissions.reviewer_organisations).
+    Membership.Role.PROSECUTOR: (Organisation.Kind.PROSECUTOR_OFFICE,),
 }
 
 
 def review_organisations(*, user: User) -> QuerySet[Organisation]:
-    """Where the user reviews filings: clerk of a court or prosecutor's office, officer of a police unit. One query
-    (a subquery on active memberships), so the queue page does not pay for the user's whole scope."""
-    reviewing = Membership.objects.active().filter(
-        Q(role=Membership.Role.CLERK, organisation__kind__in=_REVIEWING_KINDS[Membership.Role.CLERK])
-        | Q(
-            role=Membership.Role.POLICE_OFFICER, organisation__kind__in=_REVIEWING_KINDS[Membership.Role.POLICE_OFFICER]
-        ),
-        user=user,
-    )
-    return Organisation.objects.filter(pk__in=reviewing.values("organisation"))
+    """Where the user reviews filings: clerk of a court or prosecutor's office, prosecutor (the procedures of the
+    police), officer of a police unit. One query (a subquery on active memberships), so the queue page does not pay
+    for the user's whole scope."""
+    reviewing = Q(pk__in=[])
+    for role, kinds in _REVIEWING_KINDS.items():
+        reviewing |= Q(role=role, organisation__kind__in=kinds)
+    memberships = Membership.objects.active().filter(reviewing, user=user)
+    return Organisation.objects.filter(pk__in=memberships.values("organisation"))
 
 
 def review_organisation_get(*, user: User, pk: int) -> Organisation:
@@ -151,20 +151,31 @@ def review_organisation_get(*, user: User, pk: int) -> Organisation:
     return organisation
 
 
-def kinds_reviewed_by(organisation: Organisation) -> tuple[str, ...]:
+def kinds_reviewed_by(organisation: Organisation, user: User | None = None) -> tuple[str, ...]:
+    """The kinds of filings the organisation reviews; given ``user``, those of them that ``user`` reviews there (a
+    prosecutor reviews the procedures of the police only)."""
     if organisation.kind == Organisation.Kind.POLICE_UNIT:
-        return (Filing.Kind.PRE_COMPLAINT,)
-    return (Filing.Kind.COMPLAINT, Filing.Kind.CIVIL_REFERRAL, Filing.Kind.SUBMISSION)
+        kinds: tuple[str, ...] = (Filing.Kind.PRE_COMPLAINT,)
+    else:
+        kinds = (Filing.Kind.COMPLAINT, Filing.Kind.CIVIL_REFERRAL, Filing.Kind.SUBMISSION)
+        if organisation.kind == Organisation.Kind.PROSECUTOR_OFFICE:
+            kinds += (Filing.Kind.POLICE_TRANSMISSION,)
+    if user is None or organisation.kind != Organisation.Kind.PROSECUTOR_OFFICE:
+        return kinds  # courts and units: whoever reviews there reviews every kind they receive
+    return tuple(kind for kind in kinds if organisation.pk in permissions.reviewer_organisations(user, kind))
 
 
-def review_queue(*, organisation: Organisation, status: str, kind: str = "") -> QuerySet[Filing]:
-    """Filings sent to the organisation, oldest first (the order they must be handled in)."""
+def review_queue(
+    *, organisation: Organisation, status: str, kind: str = "", user: User | None = None
+) -> QuerySet[Filing]:
+    """Filings sent to the organisation (of the kinds ``user`` reviews there, when given), oldest first (the order
+    they must be handled in)."""
     filings = Filing.objects.filter(
-        recipient=organisation, kind__in=kinds_reviewed_by(organisation), status=status
+        recipient=organisation, kind__in=kinds_reviewed_by(organisation, user), status=status
     ).exclude(status=Filing.Status.DRAFT)
     if kind:
         filings = filings.filter(kind=kind)
-    return filings.select_related("filer", "on_behalf_of", "case").order_by("submitted_at", "pk")
+    return filings.select_related("filer", "filer_organisation", "on_behalf_of", "case").order_by("submitted_at", "pk")
 
 
 @dataclass(frozen=True)
@@ -177,10 +188,10 @@ class ReviewCounts:
         return sum(n for (s, k), n in self.by_status_and_kind.items() if s == status and (not kind or k == kind))
 
 
-def review_counts(*, organisation: Organisation) -> ReviewCounts:
+def review_counts(*, organisation: Organisation, user: User | None = None) -> ReviewCounts:
     """One grouped query for all the counts the queue shows."""
     rows = (
-        Filing.objects.filter(recipient=organisation, kind__in=kinds_reviewed_by(organisation))
+        Filing.objects.filter(recipient=organisation, kind__in=kinds_reviewed_by(organisation, user))
         .exclude(status=Filing.Status.DRAFT)
         .values("status", "kind")
         .annotate(n=Count("pk"))
@@ -218,8 +229,11 @@ def dashboard_panels(*, user: User, memberships: Sequence[MembershipType]) -> di
     for membership in memberships:
         organisation = membership.organisation
         if membership.role in REVIEWING_ROLES and organisation.kind in _REVIEWING_KINDS[membership.role]:
-            queue = review_queue(organisation=organisation, status=Filing.Status.SUBMITTED)
+            queue = review_queue(organisation=organisation, status=Filing.Status.SUBMITTED, user=user)
             panels[membership.pk] = Panel(filings=list(queue[:DASHBOARD_LIMIT]), waiting=queue.count())
+            if membership.role == Membership.Role.PROSECUTOR:
+                cases = case_list_for_organisation(user=user, organisation=organisation)
+                panels[membership.pk].cases = list(cases[:DASHBOARD_LIMIT])
         elif membership.role in (Membership.Role.JUDGE, Membership.Role.PROSECUTOR):
             cases = case_list_for_organisation(user=user, organisation=organisation)
             panels[membership.pk] = Panel(cases=list(cases[:DASHBOARD_LIMIT]))

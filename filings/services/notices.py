@@ -41,4 +41,18 @@ def filing_notify_reviewed(*, filing: Filing) -> None:
             Filing.Status.PARTIALLY_ACCEPTED: Kind.FILING_PARTIALLY_ACCEPTED,
             Filing.Status.REJECTED: Kind.FILING_REJECTED,
         }[Filing.Status(filing.status)]
-    notify(recipients=[filing.filer, filing.on_behalf_of], target=filing, kind=kind)
+    recipients: list[User | None] = [filing.filer, filing.on_behalf_of]
+    if filing.kind == Filing.Kind.POLICE_TRANSMISSION and filing.filer_organisation_id is not None:
+        # The procedure may have been sent by the unit's software (an API account nobody reads): its officers are told.
+        recipients += list(unit_officers(filing))
+    notify(recipients=recipients, target=filing, kind=kind)
+
+
+def unit_officers(filing: Filing) -> QuerySet[User]:
+    """The officers of the police unit that sent a procedure."""
+    return User.objects.filter(
+        is_active=True,
+        pk__in=Membership.objects.active()
+        .filter(organisation=filing.filer_organisation_id, role=Membership.Role.POLICE_OFFICER)
+        .values("user"),
+    )

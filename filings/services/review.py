@@ -72,6 +72,11 @@ def filing_review(
                 _("A pre-complaint is confirmed or rejected as a whole: it cannot be accepted in part."),
                 code="decision",
             )
+        if filing.kind == Filing.Kind.POLICE_TRANSMISSION and decision == Filing.Decision.PARTIALLY_ACCEPTED:
+            raise FilingError(
+                _("A police procedure opens a case or returns to the unit as a whole: it cannot be accepted in part."),
+                code="decision",
+            )
         exhibits_review(filing=filing, decision=decision, decisions=exhibit_decisions)
         now = timezone.now()
         transition(

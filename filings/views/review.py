@@ -42,13 +42,13 @@ def queue(request: HttpRequest, organisation_pk: int) -> HttpResponse:
     if filters.is_valid():
         status = filters.cleaned_data["status"] or Filing.Status.SUBMITTED
         kind = filters.cleaned_data["kind"]
-    counts = selectors.review_counts(organisation=organisation)
-    filings = selectors.review_queue(organisation=organisation, status=status, kind=kind)
+    counts = selectors.review_counts(organisation=organisation, user=user)
+    filings = selectors.review_queue(organisation=organisation, status=status, kind=kind, user=user)
     paginator = CountedPaginator(filings, PAGE_SIZE, count=counts.count(status=status, kind=kind))
     page = paginator.get_page(request.GET.get("page"))
     rows = list(page.object_list)
     record_list_read(user=user, filings=rows, organisation=organisation)
-    kinds = selectors.kinds_reviewed_by(organisation)
+    kinds = selectors.kinds_reviewed_by(organisation, user)
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -78,7 +78,10 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
     if not permissions.can_review_filing(user, filing):
         raise Http404
     exhibits = selectors.exhibit_list(user=user, filing=filing)
-    reviewable = exhibits if filing.status == Filing.Status.SUBMITTED else []
+    # A police procedure is taken or returned whole: its files were checked against the unit's manifest.
+    reviewable = (
+        exhibits if filing.status == Filing.Status.SUBMITTED and filing.kind != Filing.Kind.POLICE_TRANSMISSION else []
+    )
     form = ReviewForm(request.POST or None, filing_kind=filing.kind, exhibits=reviewable)
     if request.method == "POST" and form.is_valid():
         try:
@@ -120,6 +123,12 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
             "sections": content.summary(kind=filing.kind, content=filing.content),
             "timeline": wording.timeline(filing, list(selectors.filing_events(filing=filing))),
             "appointment": selectors.appointment_state(filing=filing),
+            "transmission": getattr(filing, "transmission", None)
+            if filing.kind == Filing.Kind.POLICE_TRANSMISSION
+            else None,
+            "can_start_procedure": filing.kind == Filing.Kind.PRE_COMPLAINT
+            and filing.status == Filing.Status.ACCEPTED
+            and permissions.can_review_filing(user, filing),
         },
         status=400 if form.is_bound and form.errors else 200,
     )

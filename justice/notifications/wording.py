@@ -38,6 +38,11 @@ def sentence(notification: Notification) -> str:
         if notification.case is not None:
             return _("%(filing)s was accepted in part by %(recipient)s and registered in case %(reference)s.") % values
         return _("%(filing)s was accepted in part by %(recipient)s.") % values
+    police = filing is not None and filing.kind == filing.Kind.POLICE_TRANSMISSION
+    if kind == Kind.FILING_REJECTED and police:
+        return _("%(filing)s was returned to the unit by %(recipient)s: read the reason.") % values
+    if kind == Kind.FILING_DOCKETED and police:
+        return _("%(recipient)s opened case %(reference)s from %(filing)s.") % values
     if kind == Kind.FILING_REJECTED:
         return _("%(filing)s was rejected by %(recipient)s: read the reason.") % values
     if kind == Kind.FILING_DOCKETED:
@@ -69,4 +74,9 @@ def target_url(notification: Notification) -> str:
     """The page where the news is: the case once there is one, otherwise the filing."""
     if notification.case_id is not None:
         return reverse("filings:case", args=[notification.case_id])
+    filing = notification.filing
+    if filing is not None and (filing.kind, filing.status) == (filing.Kind.POLICE_TRANSMISSION, filing.Status.REJECTED):
+        transmission = getattr(filing, "transmission", None)
+        if transmission is not None:  # the unit's page of the procedure shows the office's reason
+            return reverse("evidence:transmission_detail", args=[transmission.pk])
     return reverse("filings:detail", args=[notification.filing_id])

@@ -102,7 +102,8 @@ ALLOWED = {
     # Judges and prosecutors: their court's or office's cases, and the filings in them.
     "judge": {"case:civil", "case:for_client", "filing:civil", "filing:for_client"},
     "other judge": set(),
-    "prosecutor": {"case:complaint", "filing:complaint"},
+    # Prosecutors review the procedures police units send to the office: they reach its queue (those only).
+    "prosecutor": {"case:complaint", "filing:complaint", "queue:office"},
     "other prosecutor": set(),
 }  # fmt: skip
 # The summary page of a filing already sent sends its filer back to the filing's page; others get a 404.

@@ -42,7 +42,7 @@ def test_citizens_see_their_cases_empty_state(client: Client) -> None:
     [
         (Membership.Role.CLERK, "No filing is waiting for review"),
         (Membership.Role.JUDGE, "No hearing is scheduled for you"),
-        (Membership.Role.PROSECUTOR, "No police transmission received"),
+        (Membership.Role.PROSECUTOR, "No police procedure is waiting"),
         (Membership.Role.POLICE_OFFICER, "No pre-complaint for your unit"),
         (Membership.Role.LAWYER, "You represent no client yet"),
         (Membership.Role.ORGANISATION_ADMIN, "Manage members"),

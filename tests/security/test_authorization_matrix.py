@@ -463,6 +463,23 @@ MATRIX: dict[str, Rule] = {
         api=True,
         also=frozenset({409}),
     ),
+    # Their pages: the units' officers (each sees their own unit's list); the office once acknowledged.
+    "evidence:transmission_list": Rule("/evidence/transmissions/", allowed=roles("police", "other police")),
+    "evidence:transmission_new": Rule("/evidence/transmissions/new/", allowed=roles("police", "other police")),
+    "evidence:transmission_detail": Rule(
+        lambda world: f"/evidence/transmissions/{world.transmission.pk}/",
+        allowed=roles("police", "prosecutor", "office clerk"),
+    ),
+    "evidence:transmission_acknowledgement": Rule(
+        lambda world: f"/evidence/transmissions/{world.transmission.pk}/acknowledgement.txt",
+        allowed=roles("police", "prosecutor", "office clerk"),
+    ),
+    "evidence:transmission_submit": Rule(
+        lambda world: f"/evidence/transmissions/{world.open_transmission.pk}/submit/",
+        allowed=roles("police"),
+        method="POST",
+        also=frozenset({409}),
+    ),
     "filings:case": Rule(case("for_client"), allowed=roles("client", "lawyer", "clerk", "judge")),
     "filings:submission_start": Rule(case("for_client", "submission/"), allowed=roles("client", "lawyer")),
     # Evidence: the uploader and members of the organisation it was sent for.
