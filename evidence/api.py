@@ -160,7 +160,11 @@ def _refusal(error: transmissions.TransmissionError) -> Response:
 @extend_schema_view(
     list=extend_schema(
         summary="Transmissions the caller may see",
-        description="Those of the caller's police unit, and those acknowledged to the caller's prosecutor's office.",
+        description=(
+            "Those of the caller's police unit, and those acknowledged to the caller's prosecutor's office. "
+            "Paginated (`page`); a page past the last one is 404."
+        ),
+        responses={200: TransmissionSerializer(many=True), 404: ERROR},
     ),
     retrieve=extend_schema(
         summary="One transmission, with the state of each file", responses={200: TransmissionSerializer, 404: ERROR}
