@@ -64,6 +64,8 @@ SCOPE = "transmissions"
 DEFAULT_CHUNK_SIZE = 8 * 1024 * 1024
 HASH_CHUNK = 1024 * 1024
 TIMEOUT = 60
+# Waits before sending a chunk again after a dropped connection or a server error (then the run stops).
+RETRY_DELAYS = (1.0, 3.0, 10.0)
 KINDS_BY_EXTENSION = {
     ".pdf": "record",
     ".jpg": "photo",
@@ -554,14 +556,27 @@ class Transmitter:
             if upload.offset < size:
                 upload.upload_chunk()  # type: ignore[no-untyped-call]
 
+        failures = 0
         while upload.offset < size:
             try:
                 self.portal.with_token(chunk, retry=resume_chunk)
+                failures = 0
             except (TusCommunicationError, TusUploadFailed) as error:
-                raise ClientError(
-                    f"{local.name}: the upload stopped at byte {upload.offset} of {size}: {_tus_error(error)}. "
-                    "Run the same command again to resume."
-                ) from None
+                # A dropped connection or a server error: wait, ask the portal where it stopped, go on from there.
+                transient = error.status_code is None or error.status_code >= 500
+                failures += 1
+                if not transient or failures > len(RETRY_DELAYS):
+                    raise ClientError(
+                        f"{local.name}: the upload stopped at byte {upload.offset} of {size}: {_tus_error(error)}. "
+                        "Run the same command again to resume."
+                    ) from None
+                self.say(f"  {local.name}: {_tus_error(error)[:200]}; trying again from the portal's offset.")
+                time.sleep(RETRY_DELAYS[failures - 1])
+                try:
+                    tus.headers = dict(self.portal.headers)
+                    upload.offset = upload.get_offset()
+                except TusCommunicationError:
+                    continue  # counted at the next failure
         seconds = max(time.monotonic() - started, 1e-6)
         self.say(f"  {local.name}: sent {size - first} bytes in {seconds:.1f} s.")
 

@@ -46,6 +46,7 @@ class LivePortal:
     database: Path
     log: Path
     env: dict[str, str]
+    pid: int  # gunicorn's master: it starts a new worker when one dies
 
 
 @pytest.fixture(scope="module")
@@ -74,7 +75,7 @@ def live_portal(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LivePortal
             stdout=out,
             stderr=subprocess.STDOUT,
         )
-    portal = LivePortal(url=f"http://127.0.0.1:{port}", database=database, log=log, env=env)
+    portal = LivePortal(url=f"http://127.0.0.1:{port}", database=database, log=log, env=env, pid=process.pid)
     try:
         deadline = time.monotonic() + 60
         while True:
@@ -437,3 +438,42 @@ def test_a_unit_reads_only_its_own_transmissions_and_an_office_only_its_inbox(
         assert http.get(detail, timeout=10).status_code == 404
         assert http.get(f"{detail}acknowledgement/", timeout=10).status_code == 404
         assert http.post(f"{detail}submit/", timeout=10).status_code == 404
+
+
+def test_a_connection_dropped_by_the_server_is_resumed_in_the_same_run(portal: LivePortal, tmp_path: Path) -> None:
+    unit = make_unit()
+    video = b"\x00\x00\x00\x18ftypmp42" + os.urandom(3 * 1024 * 1024)
+    folder = procedure(tmp_path / "procedure", unit, {"audition.mp4": video})
+    env = {**portal.env, SECRET_ENV: unit.secret}
+    command = [
+        sys.executable,
+        "-m",
+        "evidence.transmit_client",
+        str(folder),
+        f"--url={portal.url}",
+        f"--client-id={unit.client_id}",
+        f"--client-secret-env={SECRET_ENV}",
+        "--chunk-size=65536",
+    ]
+    log = tmp_path / "client.log"
+    with log.open("wb") as out:
+        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        upload = TusUpload.objects.filter(filename="audition.mp4", organisation=unit.unit).first()
+        if upload is not None and upload.offset >= 512 * 1024:
+            break
+        time.sleep(0.05)
+    # The server's worker dies mid-transfer (gunicorn starts another): the client's connection is cut.
+    workers = subprocess.run(["pgrep", "-P", str(portal.pid)], capture_output=True, text=True, check=True).stdout
+    os.kill(int(workers.split()[0]), signal.SIGKILL)
+    process.wait(timeout=120)
+
+    output = log.read_text()
+    assert process.returncode == 0, output
+    assert "trying again from the portal's offset" in output
+    assert "ACKNOWLEDGED" in output
+    transmission = Transmission.objects.get(pk=state(folder)["transmission"])
+    assert transmission.status == Transmission.Status.ACKNOWLEDGED
+    # One upload, continued: nothing was sent from the start again.
+    assert TusUpload.objects.filter(filename="audition.mp4", organisation=unit.unit).count() == 1
