@@ -154,3 +154,32 @@ def test_the_pre_complaint_can_be_completed_with_the_keyboard_only(live_server, 
         "6-summary.png",
         "7-receipt.png",
     ]
+
+
+def test_a_clerk_reviews_and_registers_a_referral_with_the_keyboard_only(live_server, page, place, artifacts):
+    """The clerk's main flow: from the queue to the filing, accept it, the case is registered."""
+    from filings.models import AssuranceLevel
+    from filings.services import filing_submit
+    from tests.filings.factories import civil_sections, draft
+
+    filing = draft(kind=Filing.Kind.CIVIL_REFERRAL, sections=civil_sections(court=place.court))
+    filing = filing_submit(filing=filing, actor=filing.filer, assurance_level=AssuranceLevel.SUBSTANTIAL)
+    sign_in(page, live_server, place.clerk)
+    page.goto(f"{live_server.url}/filings/received/{place.court.pk}/")
+    # From the queue to the filing: its link, followed with Enter.
+    tab_to(page, f"main a[href='/filings/{filing.pk}/review/']")
+    shot(page, artifacts, "clerk-1-queue")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    # The decision: the first radio (accept) ticked with Space, then the form sent with Enter.
+    tab_to(page, "#id_decision_0")
+    page.keyboard.press("Space")
+    assert page.is_checked("#id_decision_0") and page.evaluate("document.activeElement.value") == "accepted"
+    shot(page, artifacts, "clerk-2-decision")
+    submit(page, "main form button.fr-btn[type=submit]")
+    shot(page, artifacts, "clerk-3-registered")
+    filing.refresh_from_db()
+    assert filing.status == Filing.Status.DOCKETED and filing.case is not None
+    # Back to the queue, which says so.
+    assert page.url.endswith(f"/filings/received/{place.court.pk}/")
+    assert page.locator(".fr-alert--success").count() >= 1
