@@ -183,3 +183,52 @@ def test_a_clerk_reviews_and_registers_a_referral_with_the_keyboard_only(live_se
     # Back to the queue, which says so.
     assert page.url.endswith(f"/filings/received/{place.court.pk}/")
     assert page.locator(".fr-alert--success").count() >= 1
+
+
+def choose(page: Any, selector: str, value: str) -> None:
+    """Pick an option of a select with the arrow keys."""
+    tab_to(page, selector)
+    for _ in range(20):
+        if page.evaluate("document.activeElement.value") == value:
+            return
+        page.keyboard.press("ArrowDown")
+    pytest.fail(f"{value} not reached in {selector}")
+
+
+def test_a_civil_referral_can_be_completed_with_the_keyboard_only(live_server, page, place, citizen, artifacts):
+    from django.test import Client
+
+    from filings.models import AssuranceLevel
+    from tests.accounts.factories import set_session_assurance
+
+    client = Client()
+    client.force_login(citizen)
+    set_session_assurance(client, AssuranceLevel.SUBSTANTIAL)  # as after a federated sign-in
+    page.context.add_cookies(
+        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
+    )
+    claim_type = place.claim_type
+    assert claim_type is not None
+    page.goto(f"{live_server.url}/filings/new/civil-referral/")
+    type_date(page, "#id_claimant-birth_date", day="17", month="05", year="1990")
+    fill(page, "#id_claimant-address", "3 rue des Lilas, 45000 Démo")
+    choose(page, "#id_claim-court", place.court.code)
+    choose(page, "#id_claim-claim_type", claim_type.code)
+    fill(page, "#id_claim-statement", "Mon ancien propriétaire ne me rend pas mon dépôt de garantie.")
+    fill(page, "#id_claim-amount", "1200")
+    tab_to(page, "#id_claim-legal_aid")
+    page.keyboard.press("Space")
+    assert page.is_checked("#id_claim-legal_aid")
+    fill(page, "#id_respondents-0-name", "Bailleur SARL")
+    fill(page, "#id_respondents-0-address", "1 avenue du Parc, 45000 Démo")
+    shot(page, artifacts, "civil-1-form")
+    submit(page, "main form button.fr-btn[name=continue]:not([hidden])")
+    assert page.url.endswith("/summary/"), page.url
+    shot(page, artifacts, "civil-2-summary")
+    submit(page)
+    assert page.url.endswith("/receipt/"), page.url
+    shot(page, artifacts, "civil-3-receipt")
+    filing = Filing.objects.get(filer=citizen)
+    assert filing.status == Filing.Status.SUBMITTED and filing.recipient == place.court
+    assert filing.content["claim"]["legal_aid"] is True
+    assert filing.content["respondents"][0]["name"] == "Bailleur SARL"
