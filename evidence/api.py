@@ -18,6 +18,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import exceptions, serializers, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.parsers import JSONParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -173,6 +174,8 @@ def _refusal(error: transmissions.TransmissionError) -> Response:
 class TransmissionViewSet(viewsets.ReadOnlyModelViewSet[Transmission]):
     serializer_class = TransmissionSerializer
     permission_classes = [IsAuthenticated, scope_required(ApiScope.TRANSMISSIONS)]
+    # A manifest is nested (persons, files): JSON only; a form encoding could not carry it.
+    parser_classes = [JSONParser]
 
     def get_queryset(self) -> Any:
         return transmissions.transmission_list(user=_user(self.request)).prefetch_related("items")

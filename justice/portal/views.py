@@ -6,10 +6,12 @@ import json
 import logging
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
+from django.views.defaults import page_not_found
 
 from evidence.permissions import can_view_log_status
 from filings.selectors import dashboard_panels
@@ -64,3 +66,10 @@ def csp_report(request: HttpRequest) -> HttpResponse:
         return HttpResponse(status=400)
     logger.warning("csp violation: %s", json.dumps(report, sort_keys=True)[:2000])
     return HttpResponse(status=204)
+
+
+def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """404: an API client (``/api/``) gets JSON like every other API answer, a person the portal's page."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": str(_("Not found.")), "code": "not_found"}, status=404)
+    return page_not_found(request, exception)

@@ -16,7 +16,9 @@ import hypothesis
 import pytest
 import schemathesis
 import yaml
+from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from hypothesis import HealthCheck, Phase
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import content_type_conformance, status_code_conformance
@@ -68,6 +70,19 @@ def make_creatable(linked: dict[str, Any]) -> None:
     # Plain file names.
     item = linked["components"]["schemas"]["ItemInputRequest"]
     item["properties"]["name"] = {"type": "string", "pattern": r"^[a-z0-9]{1,12}\.pdf$"}
+
+
+@pytest.fixture(autouse=True)
+def keep_the_test_connection() -> Iterator[None]:
+    """The application is called in-process, inside the test's transaction: like Django's test client, keep the
+    request signals from closing the database connection (on PostgreSQL that would end the test's transaction)."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        yield
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
 
 
 @pytest.fixture
