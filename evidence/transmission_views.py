@@ -156,19 +156,12 @@ def transmission_new(request: HttpRequest) -> HttpResponse:
             "persons": persons,
             "complaint": complaint,
             "kinds": TransmissionItem.Kind.choices,
-            "max_bytes": _limit(),
+            "max_bytes": transmissions.file_size_limit(),
             "tus_chunk_size": settings.EVIDENCE_TUS_BROWSER_CHUNK_SIZE,
             "page_messages": _page_messages(),
         },
         status=status,
     )
-
-
-def _limit() -> int:
-    from evidence import permissions
-    from justice.accounts.models import Membership
-
-    return permissions.role_upload_limit(Membership.Role.POLICE_OFFICER)
 
 
 def _entry(item: dict[str, Any]) -> transmissions.ManifestEntry:

@@ -28,7 +28,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.dateparse import parse_date
@@ -121,6 +121,11 @@ class ManifestEntry:
     size: int
     sha256: str
     description: str = ""
+
+
+def file_size_limit() -> int:
+    """The largest file a manifest may announce: the limit of the police officer's role."""
+    return permissions.role_upload_limit(Membership.Role.POLICE_OFFICER)
 
 
 def _lifetime() -> datetime.timedelta:
@@ -262,8 +267,7 @@ def transmission_create(
     if not offence or len(offence) > 300:
         raise TransmissionError(_("Give the offence (at most 300 characters)."), code="offence")
     people = check_persons(persons)
-    limit = permissions.role_upload_limit(Membership.Role.POLICE_OFFICER)
-    files = check_entries(entries, limit=limit)
+    files = check_entries(entries, limit=file_size_limit())
     now = timezone.now()
     with transaction.atomic():
         transmission = Transmission.objects.create(
@@ -388,9 +392,6 @@ def upload_check(*, upload: TusUpload, staged: StagedUpload) -> TransmissionItem
 # --- verification and acknowledgement ---------------------------------------------------------------------------
 
 
-PENDING_STATES = (TusUpload.State.RECEIVING, TusUpload.State.RECEIVED)
-
-
 def transmission_report(transmission: Transmission) -> list[dict[str, Any]]:
     """Each manifest entry's state (``ok``, ``missing``, ``incomplete``, ``checking``, ``refused``) with its
     reason, then each file sent that the manifest does not announce (``unexpected``)."""
@@ -512,12 +513,7 @@ def acknowledgement_document(
 ) -> dict[str, Any]:
     """What the office acknowledges, signed with the transparency log's key: the manifest's hash, each file's seal
     and place in the log, and the signed checkpoint that includes them."""
-    indexes = {
-        str(item): index
-        for item, index in LogEntry.objects.filter(seal__item__in=[entry.item_id for entry in entries]).values_list(
-            "seal__item", "index"
-        )
-    }
+    indexes = log_indexes(transmission)
     return {
         "format": ACKNOWLEDGEMENT_FORMAT,
         "transmission": str(transmission.pk),
@@ -535,7 +531,7 @@ def acknowledgement_document(
                 "sha256": entry.sha256,
                 "evidence_id": str(entry.item_id),
                 "sealed_at": entry.item.seal.sealed_at.isoformat(),  # type: ignore[union-attr]
-                "log_index": indexes[str(entry.item_id)],
+                "log_index": indexes[entry.position],
             }
             for entry in entries
         ],
@@ -566,8 +562,6 @@ STATUS_HELP = {
 
 def unit_transmission_list(*, user: User) -> QuerySet[Transmission]:
     """The transmissions of the units ``user`` sends for, newest first, with how many files were received."""
-    from django.db.models import Count
-
     return (
         Transmission.objects.filter(sender__in=sending_units(user))
         .select_related("sender", "recipient", "filing", "filing__case")
@@ -581,8 +575,6 @@ def unit_transmission_list(*, user: User) -> QuerySet[Transmission]:
 
 def default_office(unit: Organisation) -> Organisation | None:
     """The prosecutor's office the unit's territory is routed to (the one most of its postcodes go to)."""
-    from django.db.models import Count
-
     from filings.models import PostcodeRoute
 
     row = (
