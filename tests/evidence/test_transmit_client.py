@@ -442,7 +442,8 @@ def test_a_unit_reads_only_its_own_transmissions_and_an_office_only_its_inbox(
 
 def test_a_connection_dropped_by_the_server_is_resumed_in_the_same_run(portal: LivePortal, tmp_path: Path) -> None:
     unit = make_unit()
-    video = b"\x00\x00\x00\x18ftypmp42" + os.urandom(3 * 1024 * 1024)
+    # Large enough, in small chunks, for the kill below to land mid-transfer even on a fast machine.
+    video = b"\x00\x00\x00\x18ftypmp42" + os.urandom(24 * 1024 * 1024)
     folder = procedure(tmp_path / "procedure", unit, {"audition.mp4": video})
     env = {**portal.env, SECRET_ENV: unit.secret}
     command = [
@@ -464,6 +465,7 @@ def test_a_connection_dropped_by_the_server_is_resumed_in_the_same_run(portal: L
         if upload is not None and upload.offset >= 512 * 1024:
             break
         time.sleep(0.05)
+    assert upload is not None and upload.offset < upload.length, "the upload ended before the kill"
     # The server's worker dies mid-transfer (gunicorn starts another): the client's connection is cut.
     workers = subprocess.run(["pgrep", "-P", str(portal.pid)], capture_output=True, text=True, check=True).stdout
     os.kill(int(workers.split()[0]), signal.SIGKILL)
