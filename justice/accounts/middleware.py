@@ -75,7 +75,12 @@ def session_mark_started(request: HttpRequest) -> None:
 
 
 class SessionLifetimeMiddleware:
-    """Ends a signed-in session after an idle time (shorter for staff) or an absolute lifetime, server-side."""
+    """Ends a signed-in session after an idle time (shorter for staff) or an absolute lifetime, server-side.
+
+    It also keeps the list of the person's signed-in devices (allauth's ``UserSession``: address, browser, last
+    seen) up to date, at the same resolution as the idle time: on the session's first request and then at most
+    once a minute. allauth's own middleware would write that row on every request, which costs a transaction per
+    page under load for no visible gain (the list shows minutes)."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -105,4 +110,6 @@ class SessionLifetimeMiddleware:
             return redirect_to_login(request.get_full_path())
         if now - last_seen >= LAST_SEEN_RESOLUTION_SECONDS or SESSION_LAST_SEEN_KEY not in session:
             session[SESSION_LAST_SEEN_KEY] = now
+            if settings.USERSESSIONS_TRACK_ACTIVITY and session.session_key:
+                UserSession.objects.create_from_request(request, user=request.user, session=session)
         return None

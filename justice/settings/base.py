@@ -66,7 +66,6 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
-    "allauth.usersessions.middleware.UserSessionsMiddleware",
     "justice.accounts.middleware.SessionLifetimeMiddleware",
     "justice.accounts.middleware.StaffMFARequiredMiddleware",
     "justice.portal.middleware.NoStoreForSignedInMiddleware",
@@ -140,6 +139,8 @@ MFA_SUPPORTED_TYPES = ["totp", "webauthn", "recovery_codes"]
 MFA_PASSKEY_LOGIN_ENABLED = True
 MFA_FORMS = {"authenticate": "justice.accounts.forms.AuthenticateForm"}
 MFA_TOTP_ISSUER = "Justice"
+# Signed-in devices' last activity: recorded by justice.accounts.middleware.SessionLifetimeMiddleware once a
+# minute at most (allauth's UserSessionsMiddleware, which writes on every request, is not installed).
 USERSESSIONS_TRACK_ACTIVITY = True
 
 # Identity federation (OpenID Connect, eIDAS levels): allauth's generic provider with our checks added

@@ -142,3 +142,23 @@ def test_the_active_sessions_page_is_reachable_from_the_dashboard(client: Client
     assert response.status_code == 302
     assert UserSession.objects.filter(user=user).count() == 1
     assert session_alive(client)
+
+
+def test_a_devices_last_activity_is_written_once_a_minute_not_on_every_page(
+    client: Client, login_with_password
+) -> None:
+    start = timezone.now()
+    with time_machine.travel(start, tick=False) as clock:
+        user = UserFactory()
+        login_with_password(client, user)
+        device = UserSession.objects.get(user=user)
+        seen = device.last_seen_at
+        clock.shift(timedelta(seconds=30))
+        assert session_alive(client)
+        device.refresh_from_db()
+        assert device.last_seen_at == seen  # within the minute: no write
+        clock.shift(timedelta(seconds=31))
+        client.get("/dashboard/", HTTP_USER_AGENT="Another browser")
+        device.refresh_from_db()
+        assert device.last_seen_at == start + timedelta(seconds=61)
+        assert device.user_agent == "Another browser"
