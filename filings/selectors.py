@@ -194,7 +194,7 @@ def review_counts(*, organisation: Organisation, user: User | None = None) -> Re
         Filing.objects.filter(recipient=organisation, kind__in=kinds_reviewed_by(organisation, user))
         .exclude(status=Filing.Status.DRAFT)
         .values("status", "kind")
-        .annotate(n=Count("pk"))
+        .annotate(n=Count("*"))  # COUNT(*), not of a column: answered from the filing_review_counts index alone
         .order_by()
     )
     return ReviewCounts(Counter({(row["status"], row["kind"]): row["n"] for row in rows}))

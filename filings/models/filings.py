@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from filings.models.cases import Case, Mandate
 from justice.accounts.assurance import Level
 from justice.accounts.models import Organisation
+from justice.choices import ChoiceLabelsModel
 
 # The eIDAS levels of justice.accounts.assurance, under the name the filings code uses.
 AssuranceLevel = Level
@@ -29,7 +30,7 @@ class RejectionReason(models.TextChoices):
     OTHER = "other", _("Other reason (explained below)")
 
 
-class Filing(models.Model):
+class Filing(ChoiceLabelsModel):
     class Kind(models.TextChoices):
         PRE_COMPLAINT = "pre_complaint", _("pre-complaint")
         COMPLAINT = "complaint", _("complaint")
@@ -122,7 +123,12 @@ class Filing(models.Model):
         constraints = (
             models.UniqueConstraint(fields=("filer", "idempotency_key"), name="unique_idempotency_key_per_filer"),
         )
-        indexes = (models.Index(fields=("recipient", "status", "submitted_at"), name="filing_review_queue"),)
+        indexes = (
+            models.Index(fields=("recipient", "status", "submitted_at"), name="filing_review_queue"),
+            # The queue's counts per status and kind come from this index alone (an index-only scan), not from
+            # the rows of every filing the court ever received.
+            models.Index(fields=("recipient", "status", "kind"), name="filing_review_counts"),
+        )
 
     def __str__(self) -> str:
         return _("%(kind)s no. %(number)s") % {"kind": self.get_kind_display().capitalize(), "number": self.pk}
@@ -136,7 +142,7 @@ class Filing(models.Model):
         return self.status in (self.Status.DRAFT, self.Status.SUBMITTED)
 
 
-class FilingEvent(models.Model):
+class FilingEvent(ChoiceLabelsModel):
     """One change of a filing's status: who, when, and why. Written in the same transaction as the change."""
 
     filing = models.ForeignKey(Filing, on_delete=models.PROTECT, related_name="events", verbose_name=_("filing"))
