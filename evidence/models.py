@@ -16,9 +16,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from justice.appendonly import AppendOnlyModel, AppendOnlyQuerySet
+from justice.choices import ChoiceLabelsModel
 
 
-class EvidenceItem(models.Model):
+class EvidenceItem(ChoiceLabelsModel):
     class Status(models.TextChoices):
         PENDING_SCAN = "pending_scan", _("pending virus scan")
         AVAILABLE = "available", _("available")
@@ -274,7 +275,7 @@ class CheckpointTimestamp(AppendOnlyModel):
         return f"time stamp of checkpoint {self.checkpoint_id} at {self.stamped_at:%Y-%m-%d %H:%M:%S}"
 
 
-class TusUpload(models.Model):
+class TusUpload(ChoiceLabelsModel):
     """A resumable upload (tus 1.0.0) in progress, then the outcome of its checks.
 
     The bytes received so far live outside the evidence store (private staging disk, or an S3 multipart upload in
@@ -373,7 +374,7 @@ class PersonRole(models.TextChoices):
     OTHER = "other", _("other")
 
 
-class Transmission(models.Model):
+class Transmission(ChoiceLabelsModel):
     """A police procedure sent to a prosecutor's office: the manifest the unit announced (procedure, offence,
     persons, files with their sizes and SHA-256), the files received against it, and, once every file matched, the
     signed acknowledgement: the digital seal register that replaces the CD-ROM under physical seal.
@@ -445,7 +446,7 @@ class Transmission(models.Model):
         return _("Procedure %(number)s") % {"number": self.procedure_number}
 
 
-class TransmissionItem(models.Model):
+class TransmissionItem(ChoiceLabelsModel):
     """One file announced by a transmission's manifest."""
 
     class Kind(models.TextChoices):

@@ -18,9 +18,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from justice.accounts.models import Organisation
+from justice.choices import ChoiceLabelsModel
 
 
-class SittingHours(models.Model):
+class SittingHours(ChoiceLabelsModel):
     """When a court sits on a day of the week (several rows for a day with a lunch break)."""
 
     class Weekday(models.IntegerChoices):
@@ -68,7 +69,7 @@ class ClosedDay(models.Model):
         return f"{self.date:%Y-%m-%d} {self.reason}"
 
 
-class Hearing(models.Model):
+class Hearing(ChoiceLabelsModel):
     class Status(models.TextChoices):
         REQUESTED = "requested", _("requested")
         LISTED = "listed", _("listed")
@@ -175,7 +176,7 @@ class CounselBooking(models.Model):
         return f"{self.lawyer_id} @ {self.hearing_id}"
 
 
-class HearingEvent(models.Model):
+class HearingEvent(ChoiceLabelsModel):
     """One entry of the case timeline about a hearing: listing, change, postponement asked/granted/refused, ..."""
 
     class Kind(models.TextChoices):
@@ -207,7 +208,7 @@ class HearingEvent(models.Model):
         return f"{self.hearing_id}: {self.kind}"
 
 
-class PostponementRequest(models.Model):
+class PostponementRequest(ChoiceLabelsModel):
     class Status(models.TextChoices):
         PENDING = "pending", _("awaiting a decision")
         GRANTED = "granted", _("granted")
@@ -276,7 +277,7 @@ class CalendarFeed(models.Model):
         return f"{self.user_id} ({'revoked' if self.revoked_at else 'active'})"
 
 
-class CaseBundle(models.Model):
+class CaseBundle(ChoiceLabelsModel):
     """The whole case file as one paginated, bookmarked PDF, built by a task and sealed as evidence."""
 
     class Status(models.TextChoices):
@@ -319,7 +320,7 @@ class CaseBundle(models.Model):
         return 100 if self.status == self.Status.READY else (100 * self.done // self.total if self.total else 0)
 
 
-class Decision(models.Model):
+class Decision(ChoiceLabelsModel):
     """The judge's decision in a case. Prepared by a judge or a clerk of the court (a PDF upload or the portal's
     template), then issued by a clerk: PAdES-signed with the court's sealing certificate and the *signed* PDF sealed
     as evidence of the case, so that the sealed fingerprint covers the signature the parties can check.

@@ -7,6 +7,8 @@ from typing import Any, NoReturn, TypeVar
 
 from django.db import models
 
+from justice.choices import ChoiceLabelsModel
+
 _M = TypeVar("_M", bound=models.Model)
 
 
@@ -25,7 +27,7 @@ class AppendOnlyQuerySet(models.QuerySet[_M]):
         raise AppendOnlyError(f"{self.model._meta.label} rows are append-only: they cannot be updated.")
 
 
-class AppendOnlyModel(models.Model):
+class AppendOnlyModel(ChoiceLabelsModel):
     class Meta:
         abstract = True
 

@@ -10,9 +10,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from filings.models.filings import Filing
+from justice.choices import ChoiceLabelsModel
 
 
-class AppointmentSlot(models.Model):
+class AppointmentSlot(ChoiceLabelsModel):
     class Status(models.TextChoices):
         PROPOSED = "proposed", _("proposed")
         PICKED = "picked", _("chosen, to be confirmed by the unit")

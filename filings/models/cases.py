@@ -10,12 +10,13 @@ from django.utils.translation import gettext_lazy as _
 
 from filings.models.catalogues import ClaimType
 from justice.accounts.models import Organisation
+from justice.choices import ChoiceLabelsModel
 
 # Organisations that register cases: courts (civil cases) and prosecutor's offices (criminal cases).
 REGISTERING_KINDS = (Organisation.Kind.COURT, Organisation.Kind.PROSECUTOR_OFFICE)
 
 
-class Case(models.Model):
+class Case(ChoiceLabelsModel):
     class Kind(models.TextChoices):
         CRIMINAL = "criminal", _("criminal")
         CIVIL = "civil", _("civil")
@@ -73,7 +74,7 @@ class CaseReferenceCounter(models.Model):
         return f"{self.court} {self.year}: {self.last_sequence}"
 
 
-class Party(models.Model):
+class Party(ChoiceLabelsModel):
     """Someone in a case, and as what. People without an account are known by the name given in the filing."""
 
     class Role(models.TextChoices):

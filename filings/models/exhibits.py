@@ -14,9 +14,10 @@ from django.utils.translation import gettext_lazy as _
 
 from filings.models.cases import Party
 from filings.models.filings import Filing
+from justice.choices import ChoiceLabelsModel
 
 
-class Exhibit(models.Model):
+class Exhibit(ChoiceLabelsModel):
     class Status(models.TextChoices):
         RECEIVED = "received", _("received")
         ACCEPTED = "accepted", _("accepted")
@@ -46,7 +47,7 @@ class Exhibit(models.Model):
         return _("Exhibit no. %(number)s: %(title)s") % {"number": self.number, "title": self.title}
 
 
-class ServiceRecord(models.Model):
+class ServiceRecord(ChoiceLabelsModel):
     """A submission served on one recipient (a party with an account, or the counsel of a party): ``sent`` when
     the submission joins the case file, ``delivered`` once placed in the recipient's space, ``opened`` at the
     recipient's first download of a served document. Each time is recorded once: the sender's dated receipts."""

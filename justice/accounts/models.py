@@ -12,6 +12,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from justice.choices import ChoiceLabelsModel
+
 
 class UserManager(DjangoUserManager["User"]):
     """Email is the login: there is no username."""
@@ -68,7 +70,7 @@ class User(AbstractUser):
         return self.get_full_name() or self.email
 
 
-class Organisation(models.Model):
+class Organisation(ChoiceLabelsModel):
     class Kind(models.TextChoices):
         COURT = "court", _("Court")
         PROSECUTOR_OFFICE = "prosecutor_office", _("Prosecutor's office")
@@ -100,7 +102,7 @@ class MembershipQuerySet(models.QuerySet["Membership"]):
         return self.filter(revoked_at__isnull=True, user__is_active=True)
 
 
-class Membership(models.Model):
+class Membership(ChoiceLabelsModel):
     class Role(models.TextChoices):
         CLERK = "clerk", _("Clerk")
         JUDGE = "judge", _("Judge")
@@ -172,7 +174,7 @@ def hash_invitation_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-class Invitation(models.Model):
+class Invitation(ChoiceLabelsModel):
     organisation = models.ForeignKey(
         Organisation, on_delete=models.PROTECT, related_name="invitations", verbose_name=_("organisation")
     )

@@ -9,6 +9,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from justice.choices import ChoiceLabelsModel
+
 
 class Kind(models.TextChoices):
     """What happened. The database column has no fixed choices: a feature adds its kinds here (and its sentence in
@@ -31,7 +33,7 @@ class Kind(models.TextChoices):
     DECISION_ISSUED = "decision_issued", _("Decision issued")
 
 
-class Notification(models.Model):
+class Notification(ChoiceLabelsModel):
     class EmailStatus(models.TextChoices):
         PENDING = "pending", _("to be sent")
         SENT = "sent", _("sent")
@@ -87,7 +89,7 @@ class Notification(models.Model):
         return str(Kind(self.kind).label) if self.kind in Kind.values else self.kind
 
 
-class RecipientLanguage(models.Model):
+class RecipientLanguage(ChoiceLabelsModel):
     """The language a person last used on the portal: their emails are written in it."""
 
     user = models.OneToOneField(
