@@ -12,6 +12,7 @@ from django.db.models import Q
 
 from filings.models import Case, Exhibit, Filing, Mandate, Party
 from justice.accounts.models import Membership
+from justice.accounts.permissions import active_roles
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -42,9 +43,8 @@ def staff_scope(user: User | AnonymousUser) -> StaffScope:
     if cached is not None:
         return cached
     by_role: dict[str, set[int]] = {role: set() for role in Membership.Role.values}
-    if user.is_authenticated:
-        for role, organisation_id in Membership.objects.active().filter(user=user).values_list("role", "organisation"):
-            by_role[role].add(organisation_id)
+    for role, organisation_id in active_roles(user):
+        by_role[role].add(organisation_id)
     scope = StaffScope(
         clerk=frozenset(by_role[Membership.Role.CLERK]),
         judge=frozenset(by_role[Membership.Role.JUDGE]),
@@ -106,9 +106,14 @@ def can_view_case(user: User | AnonymousUser, case: Case) -> bool:
     office's clerks, judges and prosecutors."""
     if not user.is_authenticated:
         return False
-    if case.court_id in staff_scope(user).case_readers:
+    if case.court_id in staff_scope(user).case_readers or _is_party(user, case):
         return True
     return Case.objects.filter(case_visibility_q(user), pk=case.pk).exists()
+
+
+def _is_party(user: User, case: Case) -> bool:
+    """A party in person (not as counsel): from the case's parties, without a query when they were prefetched."""
+    return any(party.user_id == user.pk and party.role != Party.Role.COUNSEL for party in case.parties.all())
 
 
 def can_view_filing(user: User | AnonymousUser, filing: Filing) -> bool:
@@ -150,10 +155,9 @@ def can_file_into_case(user: User | AnonymousUser, case: Case) -> bool:
     """Parties (other than counsel) and lawyers with an active mandate for a party of an open case."""
     if not user.is_authenticated or case.status != Case.Status.OPEN:
         return False
-    return case.parties.filter(
-        (Q(user=user) & ~Q(role=Party.Role.COUNSEL))
-        | Q(pk__in=Mandate.objects.filter(active_mandate_q(user)).values("party"))
-    ).exists()
+    if _is_party(user, case):
+        return True
+    return case.parties.filter(pk__in=Mandate.objects.filter(active_mandate_q(user)).values("party")).exists()
 
 
 def can_view_exhibit(user: User | AnonymousUser, exhibit: Exhibit) -> bool:

@@ -16,11 +16,29 @@ if TYPE_CHECKING:
 STRONG_FACTORS = [Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN]
 
 
+_ROLES_ATTRIBUTE = "_justice_active_roles"
+
+
+def active_roles(user: User | AnonymousUser) -> frozenset[tuple[str, int]]:
+    """``(role, organisation id)`` of the user's active memberships. Read once per user object (one query) and kept
+    on it, like Django's permission cache: a request's middleware, permissions and views share it."""
+    cached: frozenset[tuple[str, int]] | None = getattr(user, _ROLES_ATTRIBUTE, None)
+    if cached is not None:
+        return cached
+    from justice.accounts.models import Membership
+
+    roles: frozenset[tuple[str, int]] = frozenset()
+    if user.is_authenticated:
+        roles = frozenset(Membership.objects.active().filter(user=user).values_list("role", "organisation"))
+    setattr(user, _ROLES_ATTRIBUTE, roles)
+    return roles
+
+
 def is_staff_user(user: User | AnonymousUser) -> bool:
     """Staff are members of an organisation, and the site's own administrators."""
     if not user.is_authenticated:
         return False
-    return bool(user.is_staff or user.is_superuser or user.memberships.active().exists())
+    return bool(user.is_staff or user.is_superuser or active_roles(user))
 
 
 def requires_mfa(user: User | AnonymousUser) -> bool:
