@@ -14,8 +14,10 @@ one of 32 different people, on:
 For each: requests per second, p50 and p99 latency, non-2xx answers, and throughput as a share of the trivial
 view's. Targets (issue 9): p99 <= 300 ms, no 5xx, each page >= 30% of the trivial view's throughput.
 
-Usage: .venv/bin/python benchmarks/load.py [--scale 1.0] [--duration 20] [--connections 32] [--keep]
-(``--scale 0.1`` generates a tenth of the data, for a quick run). Needs ``wrk`` (scripts/services/install.sh).
+Usage: .venv/bin/python benchmarks/load.py [--scale 1.0] [--duration 20] [--connections 32] [--keep DIR]
+(``--scale 0.1`` generates a tenth of the data, for a quick run; ``--keep DIR`` leaves the services and their data
+in DIR, and a later run with the same ``--keep DIR`` measures again without generating). Needs ``wrk``
+(scripts/services/install.sh).
 """
 
 from __future__ import annotations
@@ -89,6 +91,7 @@ def portal_env(services_dir: str) -> dict[str, str]:
 SESSIONS_SCRIPT = textwrap.dedent(
     """
     import json
+    from allauth.mfa.models import Authenticator
     from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
     from django.conf import settings
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
@@ -116,7 +119,8 @@ SESSIONS_SCRIPT = textwrap.dedent(
             break
     clerks = []
     for membership in Membership.objects.filter(role="clerk", user__email__endswith="@load.justice.localhost"):
-        TOTP.activate(membership.user, generate_totp_secret())  # staff sign in with a second factor
+        if not Authenticator.objects.filter(user=membership.user, type=Authenticator.Type.TOTP).exists():
+            TOTP.activate(membership.user, generate_totp_secret())  # staff sign in with a second factor
         clerks.append({"cookie": session(membership.user), "court": membership.organisation_id})
     print(json.dumps({"citizens": citizens, "clerks": clerks}))
     """
@@ -169,63 +173,85 @@ def wrk(name: str, script: Path, args: argparse.Namespace) -> Result:
     )
 
 
+def generate(env: dict[str, str], args: argparse.Namespace) -> None:
+    """Create the database, migrate it and fill it with the synthetic volume (the slow part: minutes)."""
+    subprocess.run(
+        ["psql", "-h", "127.0.0.1", "-p", PG_PORT, "-U", "postgres", "-c", "CREATE DATABASE justice"],
+        check=True,
+        capture_output=True,
+    )
+    from evidence.checkpoint import Signer  # no Django needed: the key format of the log's notes
+
+    env["TRANSPARENCY_LOG_SIGNING_KEY"] = Signer.generate(env["TRANSPARENCY_LOG_ORIGIN"]).encode()
+    run([PYTHON, "manage.py", "migrate", "-v0"], env)
+    # The production settings serve hashed, compressed static files: they must be collected first.
+    run([PYTHON, "manage.py", "collectstatic", "--noinput", "-v0"], env)
+    users, cases, items = (round(n * args.scale) for n in (10_000, 100_000, 1_000_000))
+    started = time.perf_counter()
+    run(
+        [
+            PYTHON,
+            "manage.py",
+            "generate_load_data",
+            "--yes-i-mean-it",
+            "--users",
+            str(users),
+            "--cases",
+            str(cases),
+            "--evidence",
+            str(items),
+            "--waiting",
+            str(round(2_000 * args.scale)),
+        ],
+        env,
+    )
+    run(
+        ["psql", "-h", "127.0.0.1", "-p", PG_PORT, "-U", "postgres", "-d", "justice", "-qc", "VACUUM ANALYZE"],
+        env,
+        capture_output=True,
+    )
+    print(
+        f"generated {users:,} users, {cases:,} cases, {items:,} evidence items in {time.perf_counter() - started:.0f} s"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--scale", type=float, default=1.0, help="share of the default data volume")
     parser.add_argument("--duration", type=int, default=20, help="seconds of load on each page")
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1) + 1)
-    parser.add_argument("--keep", action="store_true", help="leave the services running (and their data)")
+    parser.add_argument(
+        "--worker-class", default="sync", help="gunicorn's worker class: sync, as the production image runs it"
+    )
+    parser.add_argument("--threads", type=int, default=1, help="threads per worker (gthread)")
+    parser.add_argument(
+        "--keep", metavar="DIR", help="leave the services running with their data in DIR; reuse DIR if generated"
+    )
     args = parser.parse_args()
     if not shutil.which("wrk"):
         sys.exit("wrk is not installed: run scripts/services/install.sh")
 
-    services_dir = tempfile.mkdtemp(prefix="load-bench-")
+    if args.keep:
+        services_dir = str(Path(args.keep).resolve())
+        Path(services_dir).mkdir(parents=True, exist_ok=True)
+    else:
+        services_dir = tempfile.mkdtemp(prefix="load-bench-")
     os.chmod(services_dir, 0o755)  # noqa: S103 - the postgres user must reach its data folder inside
     env = portal_env(services_dir)
-    services(env, "start")
     work = Path(services_dir)
+    generated = work / "generated.json"  # written once the data is complete: its scale and the log's key
     server = None
     try:
-        subprocess.run(
-            ["psql", "-h", "127.0.0.1", "-p", PG_PORT, "-U", "postgres", "-c", "CREATE DATABASE justice"],
-            check=True,
-            capture_output=True,
-        )
-        from evidence.checkpoint import Signer  # no Django needed: the key format of the log's notes
-
-        env["TRANSPARENCY_LOG_SIGNING_KEY"] = Signer.generate(env["TRANSPARENCY_LOG_ORIGIN"]).encode()
-        run([PYTHON, "manage.py", "migrate", "-v0"], env)
-        # The production settings serve hashed, compressed static files: they must be collected first.
-        run([PYTHON, "manage.py", "collectstatic", "--noinput", "-v0"], env)
-        users, cases, items = (round(n * args.scale) for n in (10_000, 100_000, 1_000_000))
-        started = time.perf_counter()
-        run(
-            [
-                PYTHON,
-                "manage.py",
-                "generate_load_data",
-                "--yes-i-mean-it",
-                "--users",
-                str(users),
-                "--cases",
-                str(cases),
-                "--evidence",
-                str(items),
-                "--waiting",
-                str(round(2_000 * args.scale)),
-            ],
-            env,
-        )
-        run(
-            ["psql", "-h", "127.0.0.1", "-p", PG_PORT, "-U", "postgres", "-d", "justice", "-qc", "VACUUM ANALYZE"],
-            env,
-            capture_output=True,
-        )
-        print(
-            f"generated {users:,} users, {cases:,} cases, {items:,} evidence items in "
-            f"{time.perf_counter() - started:.0f} s"
-        )
+        if generated.exists():
+            if subprocess.run(["pg_isready", "-q", "-h", "127.0.0.1", "-p", PG_PORT]).returncode:
+                sys.exit(f"the services kept in {services_dir} are not running any more: remove it and generate again")
+            env["TRANSPARENCY_LOG_SIGNING_KEY"] = json.loads(generated.read_text())["signing_key"]
+            print(f"reusing the data generated in {services_dir}")
+        else:
+            services(env, "start")
+            generate(env, args)
+            generated.write_text(json.dumps({"scale": args.scale, "signing_key": env["TRANSPARENCY_LOG_SIGNING_KEY"]}))
         people = json.loads(
             run(
                 [PYTHON, "manage.py", "shell", "-c", SESSIONS_SCRIPT.replace("CONNECTIONS", str(args.connections))],
@@ -243,9 +269,9 @@ def main() -> None:
                 "--workers",
                 str(args.workers),
                 "--worker-class",
-                "gthread",
+                args.worker_class,
                 "--threads",
-                "4",
+                str(args.threads),
                 "justice.wsgi:application",
             ],
             env=env,
@@ -279,7 +305,8 @@ def main() -> None:
             services(env, "stop")
             shutil.rmtree(services_dir, ignore_errors=True)
     baseline = results[0].requests_per_second
-    print(f"\n{args.connections} connections, {args.duration} s a page, gunicorn {args.workers} workers x 4 threads")
+    server_config = f"gunicorn {args.workers} {args.worker_class} workers x {args.threads} threads"
+    print(f"\n{args.connections} connections, {args.duration} s a page, {server_config}")
     print(f"{'page':28} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'non-2xx':>8} {'errors':>7} {'vs trivial':>10}")
     for result in results:
         print(
