@@ -53,7 +53,14 @@ def test_an_officer_sends_a_procedure_from_the_page_and_submits_it(
     page.add_init_script(CSP_LISTENER)
     page.add_init_script(STATUS_RECORDER)
     patches: list[str] = []
-    page.on("request", lambda request: patches.append(request.url) if request.method == "PATCH" else None)
+    checksums: list[str] = []
+
+    def record_patch(request: Any) -> None:
+        if request.method == "PATCH":
+            patches.append(request.url)
+            checksums.append(request.headers.get("upload-checksum", ""))
+
+    page.on("request", record_patch)
 
     page.goto(f"{live_server.url}/evidence/transmissions/new/")
     page.fill("#id_procedure_number", "2026/004242")
@@ -77,6 +84,7 @@ def test_an_officer_sends_a_procedure_from_the_page_and_submits_it(
     assert entries[0].sha256 == hashlib.sha256(record.read_bytes()).hexdigest()  # computed by the page
     assert all(entry.item_id is not None for entry in entries)
     assert len(patches) >= 4  # in chunks
+    assert all(re.fullmatch(r"sha256 [A-Za-z0-9+/]{43}=", value) for value in checksums), checksums
     assert page.locator('[data-file-state="ok"]').count() == 2
     assert page.evaluate("window.__cspViolations") == []
 

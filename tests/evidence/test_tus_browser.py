@@ -45,10 +45,14 @@ def test_the_page_uploads_in_chunks_pauses_survives_a_reload_and_seals(
     sign_in(page, live_server, user)
     page.add_init_script(CSP_LISTENER)
     patches: list[str] = []
-    page.on(
-        "request",
-        lambda request: patches.append(request.headers.get("upload-offset", "")) if request.method == "PATCH" else None,
-    )
+    checksums: list[str] = []
+
+    def record(request: Any) -> None:
+        if request.method == "PATCH":
+            patches.append(request.headers.get("upload-offset", ""))
+            checksums.append(request.headers.get("upload-checksum", ""))
+
+    page.on("request", record)
 
     # A slow line (512 KiB/s up), so that there is time to pause half-way.
     cdp = page.context.new_cdp_session(page)
@@ -83,6 +87,8 @@ def test_the_page_uploads_in_chunks_pauses_survives_a_reload_and_seals(
     page.wait_for_url(re.compile(r"/evidence/[0-9a-f-]{36}/$"), timeout=60_000)
 
     assert patches and int(patches[0]) == reached
+    # Each chunk carries its own SHA-256 (tus checksum extension), checked by the server before it is kept.
+    assert checksums and all(re.fullmatch(r"sha256 [A-Za-z0-9+/]{43}=", value) for value in checksums), checksums
     upload = TusUpload.objects.get()
     assert upload.state == TusUpload.State.SEALED
     item = EvidenceItem.objects.get()
