@@ -13,19 +13,13 @@ import pytest
 
 from evidence.models import EvidenceItem, TusUpload
 from tests.accounts.factories import UserFactory
+from tests.browser import throttle_upload, wait_for
 from tests.evidence import corpus
 from tests.portal.test_accessibility import CSP_LISTENER, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 CHUNK = 128 * 1024
-
-
-def wait_for(condition: Any, what: str, timeout: float = 60.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, f"timed out waiting for {what}"
-        time.sleep(0.1)
 
 
 def offset() -> int:
@@ -54,13 +48,7 @@ def test_the_page_uploads_in_chunks_pauses_survives_a_reload_and_seals(
 
     page.on("request", record)
 
-    # A slow line (512 KiB/s up), so that there is time to pause half-way.
-    cdp = page.context.new_cdp_session(page)
-    cdp.send("Network.enable")
-    cdp.send(
-        "Network.emulateNetworkConditions",
-        {"offline": False, "latency": 20, "downloadThroughput": -1, "uploadThroughput": 512 * 1024},
-    )
+    throttle_upload(page, 512 * 1024)  # so that there is time to pause half-way
     page.goto(f"{live_server.url}/evidence/upload/")
     page.set_input_files("input[type=file]", str(statement))
     page.fill("#id_case_ref", "RG 25/00042")

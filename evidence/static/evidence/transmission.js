@@ -107,19 +107,61 @@
       });
     });
 
+    const ERROR_CLASSES = {
+      "fr-input-group": "fr-input-group--error",
+      "fr-select-group": "fr-select-group--error",
+      "fr-upload-group": "fr-upload-group--error",
+    };
+
+    // The file input has no name (the files never go with the form): errors about the files, and about the
+    // manifest written from them, point at it.
+    const fieldFor = (name) => {
+      if (name === "files" || name === "items") return input;
+      return name === "__all__" ? null : form.querySelector(`[name="${name}"]`);
+    };
+
     function clearErrors() {
       errors.hidden = true;
       errors.querySelector("ul").replaceChildren();
       form.querySelectorAll("[data-js-error]").forEach((node) => node.remove());
-      form.querySelectorAll(".fr-input-group--error, .fr-select-group--error").forEach((node) => {
-        node.classList.remove("fr-input-group--error", "fr-select-group--error");
+      form.querySelectorAll("[data-js-described]").forEach((field) => {
+        field.removeAttribute("aria-describedby");
+        field.removeAttribute("data-js-described");
       });
+      for (const errorClass of Object.values(ERROR_CLASSES)) {
+        form.querySelectorAll(`.${errorClass}`).forEach((node) => node.classList.remove(errorClass));
+      }
     }
 
-    function showErrors(list, byField) {
+    // Under the field, as the server's template does it: the group marked, the message read with the field.
+    function markField(field, text) {
+      const group = field.closest(Object.keys(ERROR_CLASSES).map((name) => `.${name}`).join(", "));
+      if (!group) return;
+      const groupClass = Object.keys(ERROR_CLASSES).find((name) => group.classList.contains(name));
+      group.classList.add(ERROR_CLASSES[groupClass]);
+      let box = document.getElementById(`${field.id}-messages`);
+      if (!box) {
+        box = document.createElement("div");
+        box.className = "fr-messages-group";
+        box.id = `${field.id}-messages`;
+        box.dataset.jsError = "";
+        group.append(box);
+        if (!field.hasAttribute("aria-describedby")) {
+          field.setAttribute("aria-describedby", box.id);
+          field.dataset.jsDescribed = "";
+        }
+      }
+      const message = document.createElement("p");
+      message.className = "fr-message fr-message--error";
+      message.textContent = text;
+      box.append(message);
+    }
+
+    // byField: {field name: [messages]} ("__all__": the form's own); each becomes a link to its field.
+    function showErrors(byField) {
       const summary = errors.querySelector("ul");
-      for (const [name, fieldErrors] of Object.entries(byField || {})) {
-        const field = name === "__all__" ? null : form.querySelector(`[name="${name}"]`);
+      for (const [name, fieldErrors] of Object.entries(byField)) {
+        const field = fieldFor(name);
         for (const text of fieldErrors) {
           const item = document.createElement("li");
           if (field && field.id) {
@@ -128,29 +170,26 @@
             const label = form.querySelector(`label[for="${field.id}"]`);
             link.textContent = label ? `${label.firstChild.textContent.trim()} : ${text}` : text;
             item.append(link);
-            const group = field.closest(".fr-input-group, .fr-select-group");
-            if (group) {
-              group.classList.add(group.classList.contains("fr-select-group") ? "fr-select-group--error" : "fr-input-group--error");
-              const message = document.createElement("p");
-              message.className = "fr-message fr-message--error";
-              message.dataset.jsError = "";
-              message.textContent = text;
-              group.append(message);
-            }
+            markField(field, text);
           } else {
             item.textContent = text;
           }
           summary.append(item);
         }
       }
-      for (const text of list) {
-        const item = document.createElement("li");
-        item.textContent = text;
-        summary.append(item);
-      }
       errors.hidden = false;
       errors.focus();
     }
+
+    // A link of the summary puts the focus in its field (browsers differ on whether following a fragment does).
+    errors.addEventListener("click", (event) => {
+      const link = event.target.closest("a[href^='#']");
+      const field = link && document.getElementById(link.getAttribute("href").slice(1));
+      if (!field) return;
+      event.preventDefault();
+      field.focus();
+      field.scrollIntoView({ block: "center" });
+    });
 
     form.addEventListener("submit", async (event) => {
       event.preventDefault();
@@ -158,13 +197,13 @@
       clearErrors();
       const files = Array.from(input.files || []);
       if (files.length === 0) {
-        showErrors([messages.noFiles]);
+        showErrors({ files: [messages.noFiles] });
         return;
       }
       const names = new Set();
       for (const file of files) {
         if (names.has(file.name)) {
-          showErrors([format(messages.sameName, { name: file.name })]);
+          showErrors({ files: [format(messages.sameName, { name: file.name })] });
           return;
         }
         names.add(file.name);
@@ -196,7 +235,7 @@
         if (response.status === 400) {
           const body = await response.json();
           panelElement.hidden = true;
-          showErrors([], body.errors);
+          showErrors(body.errors || {});
           return;
         }
         if (response.status !== 201) throw new Error(format(messages.httpError, { status: response.status }));

@@ -3,9 +3,10 @@
  * the evidence upload form (evidence/tus-upload.js) and police transmissions (evidence/transmission.js). Load it
  * before them. Defines the global Tus:
  *
- * - new Tus.Panel(element, messages): a page's transfer panel, found by its parts (a <progress>, [data-tus-status]
- *   read out by screen readers, the [data-tus-pause] button that pauses and resumes, the [data-tus-error] alert,
- *   the [data-tus-result] list);
+ * - new Tus.Panel(element, messages): a page's transfer panel, found by its parts (its [data-tus-heading], which
+ *   takes the focus when a transfer starts, since the button that started it is disabled meanwhile; a <progress>,
+ *   [data-tus-status] read out by screen readers, the [data-tus-pause] button that pauses and resumes, the
+ *   [data-tus-error] alert, the [data-tus-result] list);
  * - new Tus.Client({form, panel, messages}): sends a file to the endpoint named by the form's data-tus-endpoint, in
  *   chunks of data-tus-chunk-size bytes, one in memory at a time, each with its SHA-256 (Upload-Checksum) when
  *   WebCrypto is available; a dropped chunk is retried after asking the server where it stands. The upload's address
@@ -32,6 +33,7 @@ const Tus = (() => {
   class Panel {
     constructor(element, messages) {
       this.element = element;
+      this.heading = element.querySelector("[data-tus-heading]");
       this.messages = messages;
       this.progressBar = element.querySelector("progress");
       this.status = element.querySelector("[data-tus-status]");
@@ -70,16 +72,23 @@ const Tus = (() => {
       this.progressBar.textContent = percentOf(done, total);
     }
 
-    // A new transfer: the panel shown with its pause button, the previous error and results cleared.
+    // A new transfer: the panel shown with its pause button, the previous error and results cleared. The focus
+    // moves to the panel's heading: the button that started the transfer is disabled until it ends, and a keyboard
+    // user finds the pause button with the next Tab.
     start() {
       this.element.hidden = false;
       this.pauseButton.hidden = false;
       this.errorBox.hidden = true;
       this.results.replaceChildren();
+      this.heading.focus();
     }
 
+    // The transfer is over: the pause button goes, and the focus with it back to the panel's heading, not to the
+    // top of the page.
     finish() {
+      const hadFocus = document.activeElement === this.pauseButton;
       this.pauseButton.hidden = true;
+      if (hadFocus) this.heading.focus();
     }
 
     showError(text) {
