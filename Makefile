@@ -20,9 +20,9 @@ install: $(VENV)/.installed
 run: install
 	mkdir -p var/celery/queue var/celery/control var/media var/idp
 	$(MANAGE) migrate --noinput
-	$(MANAGE) seed_demo
 	$(MANAGE) translog_keygen --if-missing
 	$(MANAGE) sealing_keygen --if-missing
+	$(MANAGE) seed_demo
 	scripts/run-local.sh
 
 test: install

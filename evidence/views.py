@@ -120,7 +120,8 @@ def _retry_later(response: HttpResponse) -> HttpResponse:
 
 
 def _tus_messages() -> dict[str, str]:
-    """What evidence/tus-upload.js says, translated here (the script has no catalogue of its own)."""
+    """What the tus client says (evidence/tus-client.js and the pages using it), translated here (the scripts have no
+    catalogue of their own)."""
     return {
         "progress": _("“%(name)s” (file %(index)s of %(count)s): %(percent)s sent."),
         "resuming": _("“%(name)s”: resuming the transfer where it stopped (%(percent)s already sent)."),

@@ -231,7 +231,9 @@ def dashboard_panels(*, user: User, memberships: Sequence[MembershipType]) -> di
         if membership.role in REVIEWING_ROLES and organisation.kind in _REVIEWING_KINDS[membership.role]:
             queue = review_queue(organisation=organisation, status=Filing.Status.SUBMITTED, user=user)
             panels[membership.pk] = Panel(filings=list(queue[:DASHBOARD_LIMIT]), waiting=queue.count())
-            if membership.role == Membership.Role.PROSECUTOR:
+            # The cases the organisation registered, below its queue: a clerk goes from there to their hearings
+            # and decisions.
+            if membership.role in (Membership.Role.PROSECUTOR, Membership.Role.CLERK):
                 cases = case_list_for_organisation(user=user, organisation=organisation)
                 panels[membership.pk].cases = list(cases[:DASHBOARD_LIMIT])
         elif membership.role in (Membership.Role.JUDGE, Membership.Role.PROSECUTOR):

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
+from typing import Any
 
 import pytest
 
@@ -44,3 +46,27 @@ def page(chromium: object) -> Iterator[object]:
     page = context.new_page()
     yield page
     context.close()
+
+
+def throttle_upload(page: Any, bytes_per_second: int | None) -> None:
+    """Emulate a slow line up (20 ms latency), so that a transfer can be paused or cut half-way; None: full speed."""
+    if not hasattr(page, "_throttle_cdp"):
+        page._throttle_cdp = page.context.new_cdp_session(page)
+        page._throttle_cdp.send("Network.enable")
+    page._throttle_cdp.send(
+        "Network.emulateNetworkConditions",
+        {
+            "offline": False,
+            "latency": 20 if bytes_per_second else 0,
+            "downloadThroughput": -1,
+            "uploadThroughput": bytes_per_second or -1,
+        },
+    )
+
+
+def wait_for(condition: Callable[[], object], what: str, timeout: float = 60.0) -> None:
+    """Poll ``condition`` (database state, typically) while the browser works."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        time.sleep(0.05)

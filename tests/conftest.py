@@ -25,7 +25,7 @@ def fresh_cache() -> None:
     cache.clear()
 
 
-pytest_plugins = ["tests.browser"]
+pytest_plugins = ["tests.browser", "tests.keyboard"]
 
 
 def totp_now(secret: str) -> str:

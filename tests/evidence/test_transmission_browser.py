@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import hashlib
 import re
-import time
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +15,7 @@ from evidence import transmissions
 from evidence.models import Transmission, TusUpload
 from filings import services as filing_services
 from filings.models import Filing
+from tests.browser import throttle_upload, wait_for
 from tests.evidence import corpus
 from tests.evidence.test_transmission_views import partial
 from tests.evidence.test_transmissions import FILES, open_transmission, send
@@ -53,7 +53,14 @@ def test_an_officer_sends_a_procedure_from_the_page_and_submits_it(
     page.add_init_script(CSP_LISTENER)
     page.add_init_script(STATUS_RECORDER)
     patches: list[str] = []
-    page.on("request", lambda request: patches.append(request.url) if request.method == "PATCH" else None)
+    checksums: list[str] = []
+
+    def record_patch(request: Any) -> None:
+        if request.method == "PATCH":
+            patches.append(request.url)
+            checksums.append(request.headers.get("upload-checksum", ""))
+
+    page.on("request", record_patch)
 
     page.goto(f"{live_server.url}/evidence/transmissions/new/")
     page.fill("#id_procedure_number", "2026/004242")
@@ -77,6 +84,7 @@ def test_an_officer_sends_a_procedure_from_the_page_and_submits_it(
     assert entries[0].sha256 == hashlib.sha256(record.read_bytes()).hexdigest()  # computed by the page
     assert all(entry.item_id is not None for entry in entries)
     assert len(patches) >= 4  # in chunks
+    assert all(re.fullmatch(r"sha256 [A-Za-z0-9+/]{43}=", value) for value in checksums), checksums
     assert page.locator('[data-file-state="ok"]').count() == 2
     assert page.evaluate("window.__cspViolations") == []
 
@@ -120,13 +128,7 @@ def test_the_progress_is_shown_and_an_interrupted_file_resumes_from_the_procedur
     big.write_bytes(content)
     sign_in(page, live_server, place.police)
     page.add_init_script(STATUS_RECORDER)
-    # A slow line, so that the transfer can be stopped half-way.
-    cdp = page.context.new_cdp_session(page)
-    cdp.send("Network.enable")
-    cdp.send(
-        "Network.emulateNetworkConditions",
-        {"offline": False, "latency": 20, "downloadThroughput": -1, "uploadThroughput": 256 * 1024},
-    )
+    throttle_upload(page, 256 * 1024)  # so that the transfer can be stopped half-way
     page.goto(f"{live_server.url}/evidence/transmissions/new/")
     page.fill("#id_procedure_number", "2026/004243")
     page.fill("#id_offence", "Dégradations")
@@ -137,10 +139,7 @@ def test_the_progress_is_shown_and_an_interrupted_file_resumes_from_the_procedur
         upload = TusUpload.objects.first()
         return upload.offset if upload else 0
 
-    deadline = time.monotonic() + 60
-    while offset() < 2 * CHUNK:
-        assert time.monotonic() < deadline, "two chunks"
-        time.sleep(0.1)
+    wait_for(lambda: offset() >= 2 * CHUNK, "two chunks")
     statuses = page.evaluate("window.__statuses")
     assert any("Calcul de l’empreinte" in text for text in statuses)
     assert any("envoyé" in text for text in statuses), statuses
@@ -152,10 +151,7 @@ def test_the_progress_is_shown_and_an_interrupted_file_resumes_from_the_procedur
     assert 0 < reached < len(content)
     assert page.locator('[data-file-state="incomplete"]').count() == 1
 
-    cdp.send(
-        "Network.emulateNetworkConditions",
-        {"offline": False, "latency": 0, "downloadThroughput": -1, "uploadThroughput": -1},
-    )
+    throttle_upload(page, None)
     offsets: list[str] = []
     page.on(
         "request",

@@ -13,19 +13,13 @@ import pytest
 
 from evidence.models import EvidenceItem, TusUpload
 from tests.accounts.factories import UserFactory
+from tests.browser import throttle_upload, wait_for
 from tests.evidence import corpus
 from tests.portal.test_accessibility import CSP_LISTENER, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 CHUNK = 128 * 1024
-
-
-def wait_for(condition: Any, what: str, timeout: float = 60.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, f"timed out waiting for {what}"
-        time.sleep(0.1)
 
 
 def offset() -> int:
@@ -45,18 +39,16 @@ def test_the_page_uploads_in_chunks_pauses_survives_a_reload_and_seals(
     sign_in(page, live_server, user)
     page.add_init_script(CSP_LISTENER)
     patches: list[str] = []
-    page.on(
-        "request",
-        lambda request: patches.append(request.headers.get("upload-offset", "")) if request.method == "PATCH" else None,
-    )
+    checksums: list[str] = []
 
-    # A slow line (512 KiB/s up), so that there is time to pause half-way.
-    cdp = page.context.new_cdp_session(page)
-    cdp.send("Network.enable")
-    cdp.send(
-        "Network.emulateNetworkConditions",
-        {"offline": False, "latency": 20, "downloadThroughput": -1, "uploadThroughput": 512 * 1024},
-    )
+    def record(request: Any) -> None:
+        if request.method == "PATCH":
+            patches.append(request.headers.get("upload-offset", ""))
+            checksums.append(request.headers.get("upload-checksum", ""))
+
+    page.on("request", record)
+
+    throttle_upload(page, 512 * 1024)  # so that there is time to pause half-way
     page.goto(f"{live_server.url}/evidence/upload/")
     page.set_input_files("input[type=file]", str(statement))
     page.fill("#id_case_ref", "RG 25/00042")
@@ -83,6 +75,8 @@ def test_the_page_uploads_in_chunks_pauses_survives_a_reload_and_seals(
     page.wait_for_url(re.compile(r"/evidence/[0-9a-f-]{36}/$"), timeout=60_000)
 
     assert patches and int(patches[0]) == reached
+    # Each chunk carries its own SHA-256 (tus checksum extension), checked by the server before it is kept.
+    assert checksums and all(re.fullmatch(r"sha256 [A-Za-z0-9+/]{43}=", value) for value in checksums), checksums
     upload = TusUpload.objects.get()
     assert upload.state == TusUpload.State.SEALED
     item = EvidenceItem.objects.get()

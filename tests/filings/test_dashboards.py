@@ -14,6 +14,8 @@ from tests.filings.factories import civil_sections, criminal_sections, draft, su
 
 pytestmark = pytest.mark.django_db
 
+from tests.evidence.conftest import evidence_dirs  # noqa: E402, F401  (fixture: a private store per test)
+
 
 def page(client: Client, user, url: str = "/dashboard/") -> str:
     client.force_login(user)
@@ -50,7 +52,9 @@ def test_the_police_see_their_units_pre_complaints(client: Client, place, elsewh
     assert "No pre-complaint for your unit" in page(client, elsewhere.police)
 
 
-def test_judges_and_prosecutors_see_their_court_or_offices_cases(client: Client, place, elsewhere, citizen) -> None:
+def test_judges_clerks_and_prosecutors_see_their_court_or_offices_cases(
+    client: Client, place, elsewhere, citizen
+) -> None:
     referral = submitted(filer=citizen, kind=Filing.Kind.CIVIL_REFERRAL, sections=civil_sections(court=place.court))
     complaint = submitted(filer=citizen, kind=Filing.Kind.COMPLAINT, sections=criminal_sections())
     services.filing_review(filing=referral, actor=place.clerk, decision=Filing.Decision.ACCEPTED)
@@ -62,6 +66,11 @@ def test_judges_and_prosecutors_see_their_court_or_offices_cases(client: Client,
     prosecutor = page(client, place.prosecutor)
     assert criminal_ref in prosecutor and civil_ref not in prosecutor
     assert civil_ref not in page(client, elsewhere.judge)
+    # The clerk finds the court's cases below the queue, and goes from there to their hearings and decisions.
+    clerk = page(client, place.clerk)
+    assert civil_ref in clerk and criminal_ref not in clerk
+    assert criminal_ref in page(client, place.office_clerk)
+    assert civil_ref not in page(client, elsewhere.clerk)
 
 
 def test_a_lawyer_sees_the_clients_case(client: Client, place, citizen) -> None:
@@ -78,6 +87,7 @@ def test_a_lawyer_sees_the_clients_case(client: Client, place, citizen) -> None:
     assert Filing.objects.get(pk=filing.pk).case.reference in page(client, place.lawyer)  # type: ignore[union-attr]
 
 
+@pytest.mark.usefixtures("evidence_dirs")
 def test_seed_demo_routes_the_demo_town_and_a_demo_citizen_can_file(client: Client, settings) -> None:
     settings.DEMO = True
     call_command("seed_demo")
