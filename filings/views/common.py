@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable
+from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
@@ -70,3 +72,16 @@ def record_list_read(*, user: User, filings: Iterable[Filing], organisation: Org
             purpose=_("Review of the filings received"),
             organisation=organisation,
         )
+
+
+# Tables of rows are cached as rendered HTML under a key made of what their rows show (see rows_version): a page
+# asks the database for its rows every time, and renders them again only when one of them changed.
+TABLE_CACHE_SECONDS = 600
+
+
+def rows_version(rows: Iterable[Any], *attributes: str) -> str:
+    """A fingerprint of the ``attributes`` of ``rows``, for the key of a cached table: it changes with any of them."""
+    digest = hashlib.blake2b(digest_size=16)
+    for row in rows:
+        digest.update(repr(tuple(getattr(row, attribute) for attribute in attributes)).encode())
+    return digest.hexdigest()

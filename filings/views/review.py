@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from filings import content, permissions, selectors, services, wording
 from filings.forms import QueueFilterForm, ReviewForm
 from filings.models import Filing
-from filings.views.common import record_filing_read, record_list_read
+from filings.views.common import record_filing_read, record_list_read, rows_version
 from justice.accounts.models import User
 from justice.errors import ApplicationError
 
@@ -60,6 +60,8 @@ def queue(request: HttpRequest, organisation_pk: int) -> HttpResponse:
             "status": status,
             "status_label": dict(QueueFilterForm.STATUSES).get(status, Filing.Status(status).label),
             "rows": rows,
+            # The rows' table is cached for a minute at most, as it says how long ago each filing came.
+            "rows_version": rows_version(rows, "pk", "updated_at", "status", "case_id", "copied_from_id"),
             "page_obj": page,
             "query": query.urlencode(),
             "waiting": counts.count(status=Filing.Status.SUBMITTED),

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import datetime
+import re
 import uuid
 
 import pytest
 from django.db import connection
 from django.test import Client, RequestFactory
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from filings.models import Filing
 from filings.views import review
@@ -106,3 +107,25 @@ def test_my_cases_and_dashboards_cost_the_same_with_ten_or_a_thousand_filings(
     with CaptureQueriesContext(connection) as many:
         assert client.get(url).status_code == 200
     assert len(many) == len(few)
+
+
+def test_cached_tables_show_a_change_at_once(client: Client, place, citizen) -> None:
+    """ "My cases" keeps its rendered rows in the cache, under a key made of what the rows show: a change of status
+    is on the next page view, in the language asked for."""
+    from filings import services
+    from tests.filings.factories import submitted
+
+    def badges(language: str) -> list[str]:
+        page = client.get("/filings/", HTTP_ACCEPT_LANGUAGE=language).content.decode()
+        return re.findall(r'<p class="fr-badge[^"]*">([^<]+)</p>', page)
+
+    filing = submitted(filer=citizen, sections=criminal_sections())
+    client.force_login(citizen)
+    with translation.override("en"):
+        sent_en, cancelled_en = str(Filing.Status.SUBMITTED.label), str(Filing.Status.CANCELLED.label)
+    with translation.override("fr"):
+        sent_fr = str(Filing.Status.SUBMITTED.label)
+    assert badges("en") == badges("en") == [sent_en]  # the second from the cache
+    assert badges("fr") == [sent_fr]
+    services.filing_cancel(filing=filing, actor=citizen)
+    assert badges("en") == [cancelled_en]
