@@ -286,9 +286,9 @@ def main() -> None:
     parser.add_argument("--think-ms", type=int, default=1000, help="people's average time on a page before the next")
     parser.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1) + 1)
     parser.add_argument(
-        "--worker-class", default="sync", help="gunicorn's worker class: sync, as the production image runs it"
+        "--worker-class", default="gthread", help="gunicorn's worker class: gthread, as the production image runs it"
     )
-    parser.add_argument("--threads", type=int, default=1, help="threads per worker (gthread)")
+    parser.add_argument("--threads", type=int, default=4, help="threads per worker (gthread)")
     parser.add_argument(
         "--keep", metavar="DIR", help="leave the services running with their data in DIR; reuse DIR if generated"
     )
