@@ -129,3 +129,20 @@ def test_cached_tables_show_a_change_at_once(client: Client, place, citizen) -> 
     assert badges("fr") == [sent_fr]
     services.filing_cancel(filing=filing, actor=citizen)
     assert badges("en") == [cancelled_en]
+
+
+def test_the_queue_filters_show_the_values_chosen_and_errors_though_cached(client: Client, place) -> None:
+    received(place, count=5)
+    client.force_login(place.clerk)
+    url = f"/filings/received/{place.court.pk}/"
+
+    def selected(query: str) -> list[str]:
+        page = client.get(url + query, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+        return re.findall(r'<option value="([^"]*)"[^>]*selected', page)
+
+    assert selected("?status=rejected&kind=civil_referral") == ["rejected", "civil_referral"]
+    assert selected("?status=rejected&kind=civil_referral") == ["rejected", "civil_referral"]  # from the cache
+    assert selected("?status=docketed") == ["docketed", ""]
+    invalid = client.get(url + "?status=nonsense", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Select a valid choice" in invalid
+    assert "Select a valid choice" not in client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
