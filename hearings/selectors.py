@@ -39,10 +39,14 @@ def _sees_requests(user: User | None, case: Case) -> bool:
 
 
 def case_hearings(*, case: Case, user: User | None = None) -> list[Hearing]:
-    hearings = _hearings().filter(case=case)
+    # The case is known: its row is not joined again, the hearings point at the same object.
+    hearings = Hearing.objects.select_related("room", "judge").filter(case=case)
     if not _sees_requests(user, case):
         hearings = hearings.filter(starts_at__isnull=False)
-    return list(hearings.order_by("-starts_at", "-pk"))
+    found = list(hearings.order_by("-starts_at", "-pk"))
+    for hearing in found:
+        hearing.case = case
+    return found
 
 
 def case_timeline(*, case: Case, user: User | None = None) -> list[HearingEvent]:
@@ -204,10 +208,18 @@ def decision_get(*, user: User, pk: int) -> Decision:
 
 def case_decisions(*, user: User, case: Case) -> list[Decision]:
     """Issued decisions of the case for whoever sees it; drafts too for the bench."""
-    decisions = _decisions().filter(case=case).defer("draft_pdf")
+    # The case is known (not joined again); a decision's text and draft are not read to list it.
+    decisions = (
+        Decision.objects.select_related("item", "item__seal", "issued_by", "prepared_by")
+        .filter(case=case)
+        .defer("draft_pdf", "text")
+    )
     if not permissions.can_prepare_decision(user, case):
         decisions = decisions.filter(status=Decision.Status.ISSUED)
-    return list(decisions)
+    found = list(decisions)
+    for decision in found:
+        decision.case = case
+    return found
 
 
 def court_issued_decisions(*, court: Organisation) -> QuerySet[Decision]:
