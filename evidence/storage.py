@@ -9,6 +9,10 @@ The retention is set just after the seal commits, not with the write: an object 
 database or the process failed in between) must stay deletable, or the store would keep unaccounted copies of
 personal data for years. ``remove_orphans`` deletes such objects (and unfinished multipart uploads) once they are
 old enough; a beat task locks any sealed object the store was too unavailable to lock at once.
+
+A resumable upload writes its parts straight into the S3 store, as a multipart upload under the key of the item it
+will become (``multipart_*``): its bytes cross the store once, and the seal adopts the version the last part
+completes. Until then that version is unlocked like any other, so a refused file can be deleted (:meth:`discard`).
 """
 
 from __future__ import annotations
@@ -20,8 +24,9 @@ import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any, Protocol, runtime_checkable
+from typing import IO, Any, Protocol, runtime_checkable
 
+from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 from django.conf import settings
 from django.core.files import File
@@ -34,7 +39,8 @@ logger = logging.getLogger(__name__)
 READ_CHUNK_SIZE = 1024 * 1024
 
 
-# Given storage keys, says which belong to evidence items (used to tell sealed objects from orphans).
+# Given storage keys, says which are accounted for: an evidence item's, or a resumable upload's still going on (used
+# to tell sealed objects and uploads in progress from orphans).
 KnownKeys = Callable[[list[uuid.UUID]], set[uuid.UUID]]
 
 
@@ -154,6 +160,15 @@ class EvidenceS3Storage(S3Storage):
 
     backend_name = "s3"
 
+    def __init__(self, **options: Any) -> None:
+        super().__init__(**options)
+        # The signature covers each request body's SHA-256, which the store checks: a part damaged between this
+        # process and the store is refused (botocore does so by itself over http; over https it would send the
+        # body unsigned). A SHA-256 pass costs less than the MD5 a Content-MD5 header would need.
+        config: Any = getattr(self, "client_config")  # noqa: B009 - set by S3Storage.__init__, untyped there
+        s3_options: Any = {**(config.s3 or {}), "payload_signing_enabled": True}
+        self.client_config = config.merge(Config(s3=s3_options))
+
     def get_default_settings(self) -> dict[str, Any]:
         defaults: dict[str, Any] = super().get_default_settings()
         return {**defaults, "object_lock": True}
@@ -180,6 +195,60 @@ class EvidenceS3Storage(S3Storage):
         return StorageLocation(
             backend=self.backend_name, bucket=self.bucket_name, key=saved, version_id=head.get("VersionId") or ""
         )
+
+    def object_name(self, key: str) -> str:
+        """The name in the bucket of the object stored under ``key`` (the storage's ``location`` prefix added)."""
+        name: str = self._normalize_name(key)
+        return name
+
+    def multipart_begin(self, *, name: str) -> str:
+        """Start a multipart upload of the object ``name``; returns its upload id."""
+        with store_errors("starting a multipart upload"):
+            upload_id: str = self.connection.meta.client.create_multipart_upload(
+                Bucket=self.bucket_name, Key=name, ContentType="application/octet-stream"
+            )["UploadId"]
+        return upload_id
+
+    def multipart_put_part(self, *, name: str, upload_id: str, number: int, body: IO[bytes], length: int) -> str:
+        """Send part ``number`` (``length`` bytes read from ``body``); returns its ETag."""
+        with store_errors("sending a part of a multipart upload"):
+            etag: str = self.connection.meta.client.upload_part(
+                Bucket=self.bucket_name,
+                Key=name,
+                UploadId=upload_id,
+                PartNumber=number,
+                Body=body,
+                ContentLength=length,
+            )["ETag"]
+        return etag
+
+    def multipart_finish(self, *, name: str, upload_id: str, parts: list[dict[str, Any]]) -> StorageLocation:
+        """Assemble the parts into the object: a new version, not locked (see :meth:`lock`)."""
+        with store_errors("completing a multipart upload"):
+            done = self.connection.meta.client.complete_multipart_upload(
+                Bucket=self.bucket_name,
+                Key=name,
+                UploadId=upload_id,
+                MultipartUpload={"Parts": [{"PartNumber": p["PartNumber"], "ETag": p["ETag"]} for p in parts]},
+            )
+        if self.object_lock and not done.get("VersionId"):
+            raise ObjectLockError(f"bucket {self.bucket_name} is not versioned: it cannot hold locked evidence")
+        return StorageLocation(
+            backend=self.backend_name, bucket=self.bucket_name, key=name, version_id=done.get("VersionId") or ""
+        )
+
+    def multipart_abort(self, *, name: str, upload_id: str) -> None:
+        with store_errors("aborting a multipart upload"):
+            self.connection.meta.client.abort_multipart_upload(Bucket=self.bucket_name, Key=name, UploadId=upload_id)
+
+    def discard(self, location: StorageLocation) -> None:
+        """Delete a version that was never sealed (hence never locked): the store refuses a locked one."""
+        params: dict[str, Any] = {"Bucket": location.bucket, "Key": location.key}
+        if location.version_id:
+            # Deleting a version removes it for good; without one, S3 would only add a delete marker.
+            params["VersionId"] = location.version_id
+        with store_errors("deleting an unsealed evidence object"):
+            self.connection.meta.client.delete_object(**params)
 
     def lock(self, location: StorageLocation) -> datetime.datetime | None:
         """Put the sealed version under COMPLIANCE retention and check that it holds; returns the date."""
@@ -211,19 +280,23 @@ class EvidenceS3Storage(S3Storage):
 
     def remove_orphans(self, *, is_known: KnownKeys, older_than: datetime.datetime) -> int:
         """Abort multipart uploads started before ``older_than`` (a transfer cut by a crash or an outage) and
-        delete the versions of objects no evidence item points at. Sealed objects are locked: they are never
-        candidates, and the store would refuse anyway. Returns how many uploads and versions were removed."""
+        delete the versions of objects, whose keys ``is_known`` does not know (no evidence item, no resumable
+        upload still going on). Sealed objects are locked: they are never candidates, and the store would refuse
+        anyway. Returns how many uploads and versions were removed."""
         client = self.connection.meta.client
         removed = 0
         with store_errors("cleaning up the evidence store"):
             for page in client.get_paginator("list_multipart_uploads").paginate(Bucket=self.bucket_name):
-                for upload in page.get("Uploads", []):
-                    if upload["Initiated"] < older_than:
-                        client.abort_multipart_upload(
-                            Bucket=self.bucket_name, Key=upload["Key"], UploadId=upload["UploadId"]
-                        )
-                        logger.warning("aborted unfinished upload of evidence object %s", upload["Key"])
-                        removed += 1
+                uploads = [upload for upload in page.get("Uploads", []) if upload["Initiated"] < older_than]
+                known = is_known([key for u in uploads if (key := _key_of(u["Key"])) is not None])
+                for upload in uploads:
+                    if _key_of(upload["Key"]) in known:
+                        continue
+                    client.abort_multipart_upload(
+                        Bucket=self.bucket_name, Key=upload["Key"], UploadId=upload["UploadId"]
+                    )
+                    logger.warning("aborted unfinished upload of evidence object %s", upload["Key"])
+                    removed += 1
             for page in client.get_paginator("list_object_versions").paginate(Bucket=self.bucket_name):
                 versions = [
                     version
