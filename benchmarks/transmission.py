@@ -3,9 +3,10 @@
 A CD-sized procedure (700 MB: one 5 MB PDF record, 20 JPEG photos, two MP4 videos; random content behind real
 headers, so that the portal's checks accept them) is sent with the reference client
 (``python -m evidence.transmit_client``) over 127.0.0.1 to the portal (gunicorn, PostgreSQL, a Celery worker on
-Redis completing each upload, evidence and tus staging in radosgw buckets): token, manifest, tus uploads with a
-SHA-256 per chunk, completion (hash, checks, copy to the Object Lock bucket, seal), submission, signed
-acknowledgement checked with the log key. The wall time of the whole run is compared with boto3's ``upload_file``
+Redis completing each upload, the Object Lock evidence bucket in radosgw): token, manifest, tus uploads with a
+SHA-256 per chunk, their parts going straight into the evidence bucket under each item's key, completion (one read
+of the assembled version: hash and checks; then the seal adopts that version), submission, signed acknowledgement
+checked with the log key. The wall time of the whole run is compared with boto3's ``upload_file``
 of the same files to a plain bucket of the same radosgw, in the same run. Target: <= 2x. ``--big`` adds the case of
 one 2 GiB video.
 
@@ -168,7 +169,7 @@ def drop_database(svc: Services, url: str) -> None:
         connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-def write_settings(work: Path, svc: Services, evidence_bucket: str, staging_bucket: str) -> None:
+def write_settings(work: Path, svc: Services, evidence_bucket: str) -> None:
     options = {
         "endpoint_url": svc.s3_endpoint,
         "access_key": svc.s3_key,
@@ -189,7 +190,6 @@ def write_settings(work: Path, svc: Services, evidence_bucket: str, staging_buck
                     "OPTIONS": {{**{options!r}, "bucket_name": {evidence_bucket!r}, "file_overwrite": False}},
                 }},
             }}
-            EVIDENCE_TUS_S3_STAGING_BUCKET = {staging_bucket!r}
             EVIDENCE_STAGING_DIR = {str(work / "staging")!r}
             EVIDENCE_MAX_UPLOAD_BYTES_BY_ROLE = {{role: 3 * 1024**3 for role in EVIDENCE_MAX_UPLOAD_BYTES_BY_ROLE}}
             LOGGING = {{"version": 1, "disable_existing_loggers": False, "root": {{"level": "WARNING"}}}}
@@ -316,13 +316,11 @@ def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="bench-transmission-", dir=arguments.workdir))
     client = s3(svc)
     evidence_bucket = f"bench-evidence-{uuid.uuid4().hex[:12]}"
-    staging_bucket = f"bench-staging-{uuid.uuid4().hex[:12]}"
     client.create_bucket(Bucket=evidence_bucket, ObjectLockEnabledForBucket=True)
-    client.create_bucket(Bucket=staging_bucket)
     database = create_database(svc)
     processes: list[subprocess.Popen[bytes]] = []
     try:
-        write_settings(work, svc, evidence_bucket, staging_bucket)
+        write_settings(work, svc, evidence_bucket)
         queue = f"bench-{uuid.uuid4().hex[:8]}"
         env = {
             **os.environ,
@@ -398,15 +396,8 @@ def main() -> None:
             stop(process)
         drop_database(svc, database)
         shutil.rmtree(work, ignore_errors=True)
-        for bucket in (staging_bucket,):
-            for page in client.get_paginator("list_objects_v2").paginate(Bucket=bucket):
-                for entry in page.get("Contents", []):
-                    client.delete_object(Bucket=bucket, Key=entry["Key"])
-            uploads = client.list_multipart_uploads(Bucket=bucket).get("Uploads", [])
-            for upload in uploads:
-                client.abort_multipart_upload(Bucket=bucket, Key=upload["Key"], UploadId=upload["UploadId"])
-            client.delete_bucket(Bucket=bucket)
         # The evidence bucket's objects are under Object Lock (COMPLIANCE): they stay until the store is removed.
+        # (The plain copy's objects were deleted as soon as it was measured.)
 
 
 if __name__ == "__main__":
