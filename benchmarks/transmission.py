@@ -267,6 +267,54 @@ def transmit(
     return elapsed, done.stdout.strip().splitlines()[-1]
 
 
+# --- where the CPU goes -------------------------------------------------------------------------------------------
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a live process (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def children(pid: int) -> list[int]:
+    found = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True, check=False).stdout
+    return [int(child) for child in found.split()]
+
+
+class CpuMeter:
+    """CPU seconds spent by each component between ``start`` and ``stop``: the portal's processes (gunicorn's
+    workers, the Celery worker), radosgw and the OSD (when ``SERVICES_DIR`` says where their pid files are), and
+    this process with its children (the plain copy's boto3 threads, or the reference client)."""
+
+    def __init__(self, gunicorn: int | None, celery: int | None) -> None:
+        self.gunicorn, self.celery = gunicorn, celery
+        ceph_run = Path(os.environ.get("SERVICES_DIR", "/nonexistent")) / "ceph" / "run"
+        self.ceph = {
+            name: int(pid_file.read_text())
+            for name, pid_file in (("radosgw", ceph_run / "client.rgw.a.pid"), ("ceph-osd", ceph_run / "osd.0.pid"))
+            if pid_file.exists()
+        }
+
+    def sample(self) -> dict[str, float]:
+        here = os.times()
+        totals = {"this process + children": here.user + here.system + here.children_user + here.children_system}
+        if self.gunicorn is not None:
+            totals["gunicorn workers"] = sum(cpu_seconds(pid) for pid in children(self.gunicorn))
+        if self.celery is not None:
+            totals["celery worker"] = cpu_seconds(self.celery)
+        for name, pid in self.ceph.items():
+            totals[name] = cpu_seconds(pid)
+        return totals
+
+    def start(self) -> None:
+        self.before = self.sample()
+
+    def stop(self) -> str:
+        after = self.sample()
+        spent = {name: after[name] - self.before.get(name, 0.0) for name in after}
+        return ", ".join(f"{name} {seconds:.1f}" for name, seconds in spent.items()) + " (CPU s)"
+
+
 def plain_copy(svc: Services, files: list[Path]) -> float:
     client = s3(svc)
     bucket = f"bench-plain-{uuid.uuid4().hex[:12]}"
@@ -291,13 +339,18 @@ def run_case(
     env: dict[str, str],
     svc: Services,
     client_options: list[str],
+    meter: CpuMeter,
 ) -> tuple[float, float, str]:
     size = sum(path.stat().st_size for path in files)
     print(f"{label}: {len(files)} files, {size:,} bytes ({size / MiB:,.0f} MiB)", flush=True)
+    meter.start()
     baseline = plain_copy(svc, files)
     print(f"  boto3 upload_file to radosgw: {baseline:.2f} s ({size / MiB / baseline:,.0f} MiB/s)", flush=True)
+    print(f"    {meter.stop()}", flush=True)
+    meter.start()
     elapsed, summary = transmit(folder, url, credentials, env, client_options)
     print(f"  reference client, acknowledged: {elapsed:.2f} s ({size / MiB / elapsed:,.0f} MiB/s)", flush=True)
+    print(f"    {meter.stop()}", flush=True)
     print(f"  ratio: {elapsed / baseline:.2f}x the plain copy (target <= 2x)", flush=True)
     print(f"  {summary}", flush=True)
     return elapsed, baseline, summary
@@ -389,7 +442,8 @@ def main() -> None:
             folder.parent.mkdir()
             files = write_procedure(folder, scale=arguments.scale, big=big)
             client_options = [f"--parallel={arguments.parallel}", f"--chunk-size={arguments.chunk_size}"]
-            run_case(label, folder, files, url, credentials, env, svc, client_options)
+            meter = CpuMeter(gunicorn=processes[0].pid, celery=processes[1].pid)
+            run_case(label, folder, files, url, credentials, env, svc, client_options, meter)
             shutil.rmtree(folder.parent)
     finally:
         for process in processes:

@@ -298,37 +298,39 @@ def test_the_store_cleanup_spares_a_live_uploads_parts_and_removes_an_abandoned_
     assert [(v["Key"], v["VersionId"]) for v in versions(s3, locked_bucket)] == [(live.s3_key, live.s3_version_id)]
 
 
-def test_a_part_damaged_on_its_way_to_the_store_is_refused_and_sent_again(
+def test_a_part_damaged_on_its_way_to_the_store_is_caught_by_the_completions_read_back(
     client: Client,
     citizen: User,
     s3: Any,  # noqa: F811
     locked_bucket: str,  # noqa: F811
+    evidence_dirs: dict[str, Path],
 ) -> None:
     content = corpus.text(lines=250_000)
-    url = create(client, len(content))
-    events = evidence_storage().connection.meta.client.meta.events  # type: ignore[attr-defined]
+    url = create(client, len(content), sha256=hashlib.sha256(content).hexdigest())
+    events = evidence_storage().parts_client.meta.events  # type: ignore[attr-defined]
     damaged: list[int] = []
 
-    def flip_a_byte_after_signing(request: Any, **_: Any) -> None:
+    def flip_a_byte_on_the_way(request: Any, **_: Any) -> None:
         if not damaged:
             body = request.body.read()
             request.body.seek(0)
             request.body = io.BytesIO(bytes([body[0] ^ 1]) + body[1:])
             damaged.append(len(body))
 
-    events.register("before-send.s3.UploadPart", flip_a_byte_after_signing)
+    events.register("before-send.s3.UploadPart", flip_a_byte_on_the_way)
     try:
-        refused = patch(client, url, 0, content[: 6 * MiB])
+        send(client, url, content, body=6 * MiB)
     finally:
-        events.unregister("before-send.s3.UploadPart", flip_a_byte_after_signing)
+        events.unregister("before-send.s3.UploadPart", flip_a_byte_on_the_way)
 
-    # The store checked the part against the SHA-256 its request was signed with: nothing was kept, try again.
+    # Parts carry no hash of their own: the store kept the damaged one, and the completion, reading back every
+    # byte of the version, found that it is not the declared file. Nothing is sealed, nothing is left.
     assert damaged == [6 * MiB]
-    assert refused.status_code == 503, refused.content
-    assert TusUpload.objects.get().offset == 0
-    send(client, url, content, body=6 * MiB)
-    item = EvidenceItem.objects.get()
-    assert item.seal.sha256 == hashlib.sha256(content).hexdigest()
+    upload = TusUpload.objects.get()
+    assert (upload.state, upload.error_code) == (TusUpload.State.REJECTED, "sha256_mismatch")
+    assert EvidenceItem.objects.count() == 0
+    assert versions(s3, locked_bucket) == []
+    assert stored_files(evidence_dirs) == []
 
 
 def test_the_store_down_mid_transfer_answers_a_retryable_503_and_the_upload_resumes(
