@@ -283,8 +283,8 @@ def children(pid: int) -> list[int]:
 
 class CpuMeter:
     """CPU seconds spent by each component between ``start`` and ``stop``: the portal's processes (gunicorn's
-    workers, the Celery worker), radosgw and the OSD (when ``SERVICES_DIR`` says where their pid files are), and
-    this process with its children (the plain copy's boto3 threads, or the reference client)."""
+    workers, the Celery worker and its pool), radosgw and the OSD (when ``SERVICES_DIR`` says where their pid
+    files are), and this process with its children (the plain copy's boto3 threads, or the reference client)."""
 
     def __init__(self, gunicorn: int | None, celery: int | None) -> None:
         self.gunicorn, self.celery = gunicorn, celery
@@ -301,7 +301,7 @@ class CpuMeter:
         if self.gunicorn is not None:
             totals["gunicorn workers"] = sum(cpu_seconds(pid) for pid in children(self.gunicorn))
         if self.celery is not None:
-            totals["celery worker"] = cpu_seconds(self.celery)
+            totals["celery worker"] = sum(cpu_seconds(pid) for pid in [self.celery, *children(self.celery)])
         for name, pid in self.ceph.items():
             totals[name] = cpu_seconds(pid)
         return totals
@@ -412,7 +412,7 @@ def main() -> None:
                     "-A",
                     "justice",
                     "worker",
-                    "--pool=solo",
+                    # Celery's defaults: a prefork pool of one process per CPU (two files complete at once).
                     f"--queues={queue}",
                     "--without-gossip",
                     "--without-mingle",
