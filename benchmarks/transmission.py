@@ -25,6 +25,7 @@ import os
 import re
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -212,6 +213,14 @@ print(json.dumps({"client_id": client.client_id, "secret": secret, "log_key": lo
 """
 
 
+def free_port() -> int:
+    """A port nobody listens on now (the machine may run other servers, other runs of this benchmark)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
 def start(command: list[str], env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
     with log.open("wb") as out:
         return subprocess.Popen(command, env=env, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT)
@@ -389,7 +398,7 @@ def main() -> None:
             .stdout.strip()
             .splitlines()[-1]
         )
-        port = 58000 + os.getpid() % 1000
+        port = free_port()
         url = f"http://127.0.0.1:{port}"
         bin_dir = Path(sys.executable).parent
         processes.append(
