@@ -2,17 +2,22 @@
 
 A CD-sized procedure (700 MB: one 5 MB PDF record, 20 JPEG photos, two MP4 videos; random content behind real
 headers, so that the portal's checks accept them) is sent with the reference client
-(``python -m evidence.transmit_client``) over 127.0.0.1 to the portal (gunicorn, PostgreSQL, a Celery worker on
-Redis completing each upload, the Object Lock evidence bucket in radosgw): token, manifest, tus uploads with a
-SHA-256 per chunk, their parts going straight into the evidence bucket under each item's key, completion (one read
-of the assembled version: hash and checks; then the seal adopts that version), submission, signed acknowledgement
-checked with the log key. The wall time of the whole run is compared with boto3's ``upload_file``
-of the same files to a plain bucket of the same radosgw, in the same run. Target: <= 2x. ``--big`` adds the case of
-one 2 GiB video.
+(``python -m evidence.transmit_client``, 2 files at once in 8 MiB PATCHes) over 127.0.0.1 to the portal (gunicorn
+with 2 workers, PostgreSQL, a Celery worker on Redis with its default pool completing each upload, the Object Lock
+evidence bucket in radosgw): token, manifest, tus uploads with a SHA-256 per chunk, their parts going straight into
+the evidence bucket under each item's key, completion (one read of the assembled version: hash and checks; then
+the seal adopts that version), submission, signed acknowledgement checked with the log key. The wall time of the
+whole run is compared with boto3's ``upload_file`` of the same files to a plain bucket of the same radosgw, timed
+before and after the transmission (the faster of the two is the baseline; its objects are deleted as soon as it is
+timed). Target: <= 2x. ``--big`` adds the case of one 2 GiB video. Each step prints the CPU seconds spent by the
+client, gunicorn's workers, the Celery worker, radosgw and the OSD (the latter two when ``SERVICES_DIR`` is set).
 
 Needs the services of scripts/services (started on your own ports), named as scripts/test-integration.sh does:
 ``DATABASE_URL`` (PostgreSQL; the benchmark creates and drops a database of its own on that server),
-``REDIS_URL``, ``S3_ENDPOINT_URL``, ``S3_ACCESS_KEY``, ``S3_SECRET_KEY``.
+``REDIS_URL``, ``S3_ENDPOINT_URL``, ``S3_ACCESS_KEY``, ``S3_SECRET_KEY``. radosgw keeps its objects in memory: the
+sealed ones stay (locked) until the cluster is stopped, 700 MB a CD run and 2 GiB more with ``--big``, on top of the
+plain copies waiting a minute or two for radosgw's garbage collector; start it with ``CEPH_MEMSTORE_BYTES`` of
+10 GiB (``10737418240``) for a run with ``--big``.
 
 Usage: .venv/bin/python benchmarks/transmission.py [--scale 0.25] [--big] [--workdir DIR]
 """
@@ -352,15 +357,25 @@ def run_case(
 ) -> tuple[float, float, str]:
     size = sum(path.stat().st_size for path in files)
     print(f"{label}: {len(files)} files, {size:,} bytes ({size / MiB:,.0f} MiB)", flush=True)
-    meter.start()
-    baseline = plain_copy(svc, files)
-    print(f"  boto3 upload_file to radosgw: {baseline:.2f} s ({size / MiB / baseline:,.0f} MiB/s)", flush=True)
-    print(f"    {meter.stop()}", flush=True)
+
+    def baseline_run(when: str) -> float:
+        meter.start()
+        seconds = plain_copy(svc, files)
+        print(
+            f"  boto3 upload_file to radosgw ({when}): {seconds:.2f} s ({size / MiB / seconds:,.0f} MiB/s)", flush=True
+        )
+        print(f"    {meter.stop()}", flush=True)
+        return seconds
+
+    before = baseline_run("before")
     meter.start()
     elapsed, summary = transmit(folder, url, credentials, env, client_options)
     print(f"  reference client, acknowledged: {elapsed:.2f} s ({size / MiB / elapsed:,.0f} MiB/s)", flush=True)
     print(f"    {meter.stop()}", flush=True)
-    print(f"  ratio: {elapsed / baseline:.2f}x the plain copy (target <= 2x)", flush=True)
+    # The plain copy's time moves from one run to the next (1.5x apart on a quiet machine): the faster of the two,
+    # the stricter comparison, is the baseline.
+    baseline = min(before, baseline_run("after"))
+    print(f"  ratio: {elapsed / baseline:.2f}x the faster plain copy (target <= 2x)", flush=True)
     print(f"  {summary}", flush=True)
     return elapsed, baseline, summary
 
