@@ -54,6 +54,7 @@ from evidence.storage import (
     StorageLocation,
     StoreUnavailableError,
     evidence_storage,
+    read_ahead,
 )
 from justice.accounts.models import Organisation, User
 from justice.errors import ApplicationError
@@ -529,7 +530,7 @@ def _stage_received(upload: TusUpload) -> StagedUpload:
         storage = _s3_storage()
         try:
             return stage_for_inspection(
-                lambda: storage.read_chunks(location), sent_name=upload.filename, max_bytes=upload.length
+                lambda: read_ahead(storage.read_chunks(location)), sent_name=upload.filename, max_bytes=upload.length
             )
         except ClientError as error:
             if error.response.get("Error", {}).get("Code") not in {"NoSuchKey", "NoSuchVersion", "404"}:
