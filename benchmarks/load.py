@@ -133,7 +133,6 @@ def portal_env(services_dir: str) -> dict[str, str]:
         "TRANSPARENCY_LOG_ORIGIN": f"{HOST}/log",
         "TRANSPARENCY_LOG_SIGNING_KEY": "",  # filled below
         # Required by the production settings; the pages measured neither scan, store nor sign anything.
-        "EVIDENCE_TUS_S3_STAGING_BUCKET": "load-staging",
         "CLAMD_ADDRESS": "127.0.0.1:9",
         "SEALING_CERTIFICATE_FILE": str(Path(services_dir) / "sealing-not-used.p12"),
     }

@@ -278,10 +278,11 @@ class CheckpointTimestamp(AppendOnlyModel):
 class TusUpload(ChoiceLabelsModel):
     """A resumable upload (tus 1.0.0) in progress, then the outcome of its checks.
 
-    The bytes received so far live outside the evidence store (private staging disk, or an S3 multipart upload in
-    a staging bucket without Object Lock); only a file that passes the checks reaches the store, once complete.
-    The row is the guard of the completion task: it is locked while the file is checked and sealed, and the item is
-    created in the same transaction as the state change, so a redelivered task seals nothing twice.
+    The bytes received so far live on the private staging disk (local store), or in the S3 evidence bucket as a
+    multipart upload under the key of the item the file will become; the version it completes into is not locked
+    until the file has passed the checks and is sealed (a refused one is deleted). The row is the guard of the
+    completion task: it is locked while the file is checked and sealed, and the item is created in the same
+    transaction as the state change, so a redelivered task seals nothing twice.
     """
 
     class State(models.TextChoices):
@@ -317,11 +318,13 @@ class TusUpload(ChoiceLabelsModel):
     # The language of the sender when the upload was created: refusals found later are written in it.
     language = models.CharField(_("language"), max_length=8, default="fr")
     backend = models.CharField(_("chunk storage"), max_length=8, choices=Backend.choices)
-    # S3 only: the multipart upload, its parts so far, and how many received bytes wait locally for a full part.
+    # S3 only: the multipart upload, its parts so far, how many received bytes wait locally for a full part, and
+    # the version the parts were assembled into (what the seal points at).
     s3_bucket = models.CharField(max_length=63, blank=True)
     s3_key = models.CharField(max_length=255, blank=True)
     s3_upload_id = models.CharField(max_length=255, blank=True)
     s3_parts = models.JSONField(default=list, blank=True)
+    s3_version_id = models.CharField(max_length=1024, blank=True)
     buffered = models.PositiveBigIntegerField(default=0)
     sha256 = models.CharField(_("SHA-256"), max_length=64, blank=True)
     error_code = models.CharField(max_length=32, blank=True)

@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from evidence import permissions
 from evidence.custody import custody_record
 from evidence.ingest import IngestError, StagedUpload, inspect, too_large_error
-from evidence.models import CustodyEvent, EvidenceItem, Seal
+from evidence.models import CustodyEvent, EvidenceItem, Seal, TusUpload
 from evidence.scan import NOTE_KEY as SCAN_NOTE_KEY
 from evidence.scan import scan_dispatch, scan_status_at_seal
 from evidence.seal import DEFAULT_ASSURANCE_LEVEL, seal_record
@@ -70,14 +70,24 @@ def evidence_ingest(
     case_ref: str = "",
     derived_from: EvidenceItem | None = None,
     storage_key: uuid.UUID | None = None,
+    stored: StorageLocation | None = None,
 ) -> EvidenceItem:
     """Check ``upload`` (staged and hashed as it arrived), store it write-once and seal it.
 
     A refused file raises :class:`IngestError` before anything is stored. The staging file is gone afterwards
     either way. ``storage_key`` fixes the object's name in advance (a resumable upload uses its own id, so that a
     retry after a crash can recognise what an interrupted attempt left in the store).
+
+    ``stored``: the bytes are already in the store, at this location under ``storage_key`` (a resumable upload
+    written there part by part, not locked yet); ``upload`` was hashed from that very version, and may hold only
+    what the checks read (see :func:`evidence.ingest.stage_for_inspection`). The seal adopts the location instead
+    of storing the file again; on a refusal the caller removes the version.
     """
     try:
+        if stored is not None and (storage_key is None or stored.key.rsplit("/", 1)[-1] != str(storage_key)):
+            raise ValueError(f"the stored object {stored.key} is not under the item's storage key {storage_key}")
+        if stored is None and not upload.whole:
+            raise ValueError("only part of this upload was staged: it cannot be stored from staging")
         if not permissions.can_upload_evidence(uploader):
             raise IngestError(_("Sign in to send evidence."), code="forbidden")
         if organisation is not None and not permissions.can_upload_for(uploader, organisation):
@@ -108,7 +118,7 @@ def evidence_ingest(
             item.storage_key = storage_key
         storage = evidence_storage()
         with transaction.atomic():
-            location = storage.store(key=_storage_key(item.storage_key), content=upload)
+            location = stored or storage.store(key=_storage_key(item.storage_key), content=upload)
             try:
                 item.save(force_insert=True)
                 seal = Seal.objects.create(
@@ -194,10 +204,16 @@ def evidence_lock_pending(*, limit: int = 500) -> int:
 
 
 def evidence_remove_orphans(*, older_than: datetime.datetime) -> int:
-    """Remove what a crash or an outage left in the store without a seal (see the storages' remove_orphans)."""
+    """Remove what a crash or an outage left in the store without a seal (see the storages' remove_orphans).
+
+    A resumable upload's parts and assembled version are under the key of the item it will become (its own id):
+    they are left alone while its row exists, however old (a police transmission may resume for days), and
+    become orphans once it is terminated or has expired."""
 
     def is_known(keys: list[uuid.UUID]) -> set[uuid.UUID]:
-        return set(EvidenceItem.objects.filter(storage_key__in=keys).values_list("storage_key", flat=True))
+        sealed = EvidenceItem.objects.filter(storage_key__in=keys).values_list("storage_key", flat=True)
+        uploading = TusUpload.objects.filter(pk__in=keys).values_list("pk", flat=True)
+        return {*sealed, *uploading}
 
     return evidence_storage().remove_orphans(is_known=is_known, older_than=older_than)
 

@@ -15,6 +15,7 @@ from evidence.clamd import ScannerUnavailableError
 from evidence.monitor import monitor_local_log
 from evidence.reverify import evidence_reverify, staging_purge
 from evidence.scan import evidence_scan, pending_scan_ids, scan_dispatch, scanner_configured
+from evidence.storage import StoreUnavailableError
 from evidence.translog import translog_checkpoint
 from evidence.transmissions import transmissions_expire
 from evidence.tsa import checkpoints_timestamp_missing
@@ -95,12 +96,13 @@ def purge_stale_staging() -> None:
     acks_late=True,
     reject_on_worker_lost=True,
     ignore_result=True,
-    autoretry_for=(OSError, BotoCoreError, ClientError),
+    autoretry_for=(OSError, BotoCoreError, ClientError, StoreUnavailableError),
     retry_backoff=True,
     max_retries=8,
 )
 def complete_tus_upload(upload_id: str) -> None:
-    """Check, store and seal a fully received resumable upload (idempotent: guarded by the upload's row)."""
+    """Check and seal a fully received resumable upload (idempotent: guarded by the upload's row); retried while
+    the store cannot be read."""
     tus_upload_complete(upload_id=upload_id)
 
 

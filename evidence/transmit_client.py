@@ -581,8 +581,10 @@ class Transmitter:
         self.say(f"  {local.name}: sent {size - first} bytes in {seconds:.1f} s.")
 
     def wait_for_checks(self, transmission_id: str) -> dict[str, Any]:
-        """The portal checks each complete file in the background: wait until none is being checked."""
+        """The portal checks each complete file in the background: wait until none is being checked (asking
+        again soon at first, a file's checks often take a second or two, then every ``poll_seconds``)."""
         deadline = time.monotonic() + self.check_timeout
+        pause = min(0.1, self.poll_seconds)
         while True:
             response = self.portal.call("GET", f"{API_PATH}transmissions/{transmission_id}/")
             if response.status_code != 200:
@@ -592,7 +594,8 @@ class Transmitter:
                 return transmission
             if time.monotonic() > deadline:
                 raise ClientError("the portal is still checking the files: run the same command again later.")
-            time.sleep(self.poll_seconds)
+            time.sleep(pause)
+            pause = min(pause * 2, self.poll_seconds)
 
     def submit(self, transmission_id: str) -> dict[str, Any]:
         response = self.portal.call("POST", f"{API_PATH}transmissions/{transmission_id}/submit/")

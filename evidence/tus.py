@@ -1,10 +1,15 @@
 """Resumable uploads (tus 1.0.0: core, creation, checksum, termination, expiration) of evidence.
 
-Chunks never touch the write-once evidence store. They go to private staging: a file on the local staging disk
-(the embedded default), or, when the evidence store is S3, a multipart upload in a staging bucket without Object
-Lock; S3 parts must be at least 5 MiB except the last, so smaller request bodies wait in a local buffer file until
-a part is full. When the last byte has arrived, a Celery task makes one streaming pass over the assembled file
-(SHA-256, the usual ingest checks) and stores and seals it through :func:`evidence.services.evidence_ingest`.
+With the local store (the embedded default) chunks go to a file on the private staging disk; when the last byte has
+arrived, a Celery task makes one streaming pass over it (SHA-256, the usual ingest checks) and stores and seals it
+through :func:`evidence.services.evidence_ingest`.
+
+With the S3 store, chunks go straight into the evidence bucket, as a multipart upload under the key of the item the
+file will become (the upload's id): parts must be at least 5 MiB except the last, so smaller request bodies wait in
+a local buffer file until a part is full, and the last part completes the object, a version not yet locked. The
+Celery task then reads that very version once (SHA-256 of every byte; on local disk only what the checks read) and
+seals it where it is; a refused file's version is deleted. Each byte crosses the store twice (in, and back once),
+instead of four times through a staging bucket.
 
 Every function here that changes an upload is a service: views, the API and tasks call them.
 """
@@ -34,17 +39,23 @@ from django.utils.translation import gettext_lazy as _
 
 from evidence import permissions, services, transmissions
 from evidence.ingest import (
-    HASH_CHUNK_SIZE,
     STAGING_CHUNK_SIZE,
     IngestError,
     StagedUpload,
     clean_display_name,
     stage_existing,
-    stage_stream,
+    stage_for_inspection,
     staging_dir,
 )
 from evidence.models import TusUpload
-from evidence.storage import EvidenceFileSystemStorage, EvidenceS3Storage, evidence_storage
+from evidence.storage import (
+    EvidenceFileSystemStorage,
+    EvidenceS3Storage,
+    StorageLocation,
+    StoreUnavailableError,
+    evidence_storage,
+    read_ahead,
+)
 from justice.accounts.models import Organisation, User
 from justice.errors import ApplicationError
 
@@ -61,6 +72,8 @@ CHECKSUM_ALGORITHMS: dict[str, Callable[[], Any]] = {
 }
 S3_MIN_PART_SIZE = 5 * 1024 * 1024
 SHA256_HEX = re.compile(r"[0-9a-f]{64}")
+# What the S3 store raises when it is down or refuses a request: the sender is told to try again later.
+STORE_ERRORS = (StoreUnavailableError, BotoCoreError, ClientError)
 
 
 class TusError(ApplicationError):
@@ -172,21 +185,21 @@ def data_path(upload: TusUpload) -> Path:
     return _local_dir() / str(upload.pk)
 
 
-def _s3_client() -> Any:
+def _s3_storage() -> EvidenceS3Storage:
     storage = evidence_storage()
     if not isinstance(storage, EvidenceS3Storage):
         raise TypeError("this upload's chunks are in S3, but STORAGES['evidence'] is not an S3 store")
-    return storage.connection.meta.client
+    return storage
 
 
-def _s3_staging_bucket() -> str:
-    bucket: str = settings.EVIDENCE_TUS_S3_STAGING_BUCKET
-    if not bucket:
-        raise RuntimeError(
-            "EVIDENCE_TUS_S3_STAGING_BUCKET is not set: resumable uploads need a staging bucket without Object Lock "
-            "when the evidence store is S3."
-        )
-    return bucket
+def stored_location(upload: TusUpload) -> StorageLocation:
+    """S3 backend, once the last part is in: the version the parts were assembled into."""
+    return StorageLocation(
+        backend=EvidenceS3Storage.backend_name,
+        bucket=upload.s3_bucket,
+        key=upload.s3_key,
+        version_id=upload.s3_version_id,
+    )
 
 
 def _unavailable(error: Exception) -> TusError:
@@ -245,13 +258,13 @@ def tus_upload_create(*, user: User, length: int, metadata: Metadata, channel: s
             status = {"not_found": 404, "already_received": 409, "status": 409, "expired": 410}.get(error.code, 400)
             raise TusError(error.message, status=status, code=error.code) from None
     if upload.backend == TusUpload.Backend.S3:
-        upload.s3_bucket = _s3_staging_bucket()
-        upload.s3_key = f"tus/{upload.pk}"
+        # Under the key of the item it will become: once complete, the seal adopts the object where it is.
+        storage = _s3_storage()
+        upload.s3_bucket = storage.bucket_name
+        upload.s3_key = storage.object_name(services.storage_key_name(upload.pk))
         try:
-            upload.s3_upload_id = _s3_client().create_multipart_upload(
-                Bucket=upload.s3_bucket, Key=upload.s3_key, ContentType="application/octet-stream"
-            )["UploadId"]
-        except (BotoCoreError, ClientError) as error:
+            upload.s3_upload_id = storage.multipart_begin(name=upload.s3_key)
+        except STORE_ERRORS as error:
             raise _unavailable(error) from error
     data_path(upload).touch(mode=0o600, exist_ok=False)
     try:
@@ -301,7 +314,8 @@ def tus_upload_append(
                 # Changed meanwhile by another server: what was just written is not counted, the client asks again.
                 _check_appendable(current, offset=offset, content_length=content_length)
             upload.offset += received
-            upload.expires_at = timezone.now() + _lifetime()
+            # Never shortened: a transmission's files may resume until the transmission expires.
+            upload.expires_at = max(upload.expires_at, timezone.now() + _lifetime())
             complete = upload.offset == upload.length
             if upload.backend == TusUpload.Backend.S3:
                 upload.buffered += received
@@ -429,15 +443,10 @@ def _s3_flush_part(upload: TusUpload) -> None:
     number = len(upload.s3_parts) + 1
     try:
         with open(path, "rb") as stream:
-            etag = _s3_client().upload_part(
-                Bucket=upload.s3_bucket,
-                Key=upload.s3_key,
-                UploadId=upload.s3_upload_id,
-                PartNumber=number,
-                Body=stream,
-                ContentLength=upload.buffered,
-            )["ETag"]
-    except (BotoCoreError, ClientError) as error:
+            etag = _s3_storage().multipart_put_part(
+                name=upload.s3_key, upload_id=upload.s3_upload_id, number=number, body=stream, length=upload.buffered
+            )
+    except STORE_ERRORS as error:
         raise _unavailable(error) from error
     upload.s3_parts = [*upload.s3_parts, {"PartNumber": number, "ETag": etag, "Size": upload.buffered}]
     upload.buffered = 0
@@ -445,15 +454,14 @@ def _s3_flush_part(upload: TusUpload) -> None:
 
 
 def _s3_complete(upload: TusUpload) -> None:
+    """Assemble the parts: the version they make is the one the completion reads and the seal points at."""
     try:
-        _s3_client().complete_multipart_upload(
-            Bucket=upload.s3_bucket,
-            Key=upload.s3_key,
-            UploadId=upload.s3_upload_id,
-            MultipartUpload={"Parts": [{"PartNumber": p["PartNumber"], "ETag": p["ETag"]} for p in upload.s3_parts]},
+        location = _s3_storage().multipart_finish(
+            name=upload.s3_key, upload_id=upload.s3_upload_id, parts=upload.s3_parts
         )
-    except (BotoCoreError, ClientError) as error:
+    except STORE_ERRORS as error:
         raise _unavailable(error) from error
+    upload.s3_version_id = location.version_id
 
 
 def tus_upload_terminate(*, user: User, pk: Any) -> None:
@@ -497,62 +505,65 @@ def tus_uploads_expire(*, now: datetime.datetime | None = None) -> int:
 
 
 def _discard_data(upload: TusUpload) -> None:
-    """Remove the bytes of ``upload`` (local file or buffer, S3 multipart upload or assembled staging object)."""
+    """Remove what ``upload`` left that no item holds: its local file or buffer; in S3, the multipart upload of an
+    unfinished upload, or the (never locked) version of a refused file. A sealed upload's version is its item's."""
     for path in _local_dir().glob(f"{upload.pk}*"):
         path.unlink(missing_ok=True)
-    if upload.backend == TusUpload.Backend.S3 and upload.s3_upload_id:
-        client = _s3_client()
-        try:
-            if upload.state == TusUpload.State.RECEIVING:
-                client.abort_multipart_upload(Bucket=upload.s3_bucket, Key=upload.s3_key, UploadId=upload.s3_upload_id)
-            else:
-                client.delete_object(Bucket=upload.s3_bucket, Key=upload.s3_key)
-        except (BotoCoreError, ClientError) as error:
-            # A staging bucket's lifecycle rule (abort incomplete multipart uploads, expire objects) catches it.
-            logger.warning("resumable upload %s: staging object not removed: %s", upload.pk, error)
-
-
-def _assembled_chunks(upload: TusUpload) -> Iterator[bytes]:
-    body = _s3_client().get_object(Bucket=upload.s3_bucket, Key=upload.s3_key)["Body"]
+    if upload.backend != TusUpload.Backend.S3 or not upload.s3_upload_id or upload.state == TusUpload.State.SEALED:
+        return
+    storage = _s3_storage()
     try:
-        yield from body.iter_chunks(HASH_CHUNK_SIZE)
-    finally:
-        body.close()
+        if upload.state == TusUpload.State.RECEIVING:
+            storage.multipart_abort(name=upload.s3_key, upload_id=upload.s3_upload_id)
+        else:
+            storage.discard(stored_location(upload))
+    except STORE_ERRORS as error:
+        # Its key belongs to no item and, once the row is gone, to no upload: the store's cleanup removes it.
+        logger.warning("resumable upload %s: its bytes were not removed from the store yet: %s", upload.pk, error)
 
 
-def _stage_assembled(upload: TusUpload) -> StagedUpload:
-    """The one streaming pass over the assembled bytes: hashed (and, from S3, copied to local staging for the
-    checks, which need a seekable file)."""
+def _stage_received(upload: TusUpload) -> StagedUpload:
+    """The one streaming pass over the received bytes, hashed. From S3, a read of the assembled version, of which
+    only what the checks read is kept on local disk; locally, the file itself (linked, not copied)."""
     if upload.backend == TusUpload.Backend.S3:
-        return stage_stream(_assembled_chunks(upload), sent_name=upload.filename, max_bytes=upload.length)
+        location = stored_location(upload)
+        storage = _s3_storage()
+        try:
+            return stage_for_inspection(
+                lambda: read_ahead(storage.read_chunks(location)), sent_name=upload.filename, max_bytes=upload.length
+            )
+        except ClientError as error:
+            if error.response.get("Error", {}).get("Code") not in {"NoSuchKey", "NoSuchVersion", "404"}:
+                raise
+            logger.error("resumable upload %s: its received file %s is missing from the store", upload.pk, location)
+            raise IngestError(
+                _("The file “%(name)s” was received but is no longer in the store: nothing was kept. Send it again.")
+                % {"name": upload.filename},
+                code="missing",
+            ) from error
     return stage_existing(data_path(upload), sent_name=upload.filename, max_bytes=upload.length)
 
 
 def _clear_interrupted_attempt(upload: TusUpload) -> None:
-    """A previous attempt may have put the file in the store and died before its transaction committed: the row
-    is still RECEIVED and no item has this key. Locally the leftover is removed; an S3 version under Object Lock
-    cannot be, so it is reported (the new attempt is stored under another name)."""
+    """Local store: a previous attempt may have moved the file into the store and died before its transaction
+    committed (the row is still RECEIVED and no item has this key): that leftover is removed. (In S3 the file is
+    sealed where the upload put it: there is no second copy to clear, and the new attempt reads the same version.)"""
     storage = evidence_storage()
-    name = services.storage_key_name(upload.pk)
-    if not storage.exists(name):  # type: ignore[attr-defined]
+    if not isinstance(storage, EvidenceFileSystemStorage):
         return
-    if isinstance(storage, EvidenceFileSystemStorage):
+    name = services.storage_key_name(upload.pk)
+    if storage.exists(name):
         logger.warning("resumable upload %s: removing %s left by an interrupted attempt", upload.pk, name)
         storage.delete(name)
-    else:
-        logger.error(
-            "resumable upload %s: object %s left (locked) by an interrupted attempt; it belongs to no item",
-            upload.pk,
-            name,
-        )
 
 
 def tus_upload_complete(*, upload_id: Any) -> TusUpload:
     """Check, store and seal a fully received upload: once, whatever the number of deliveries of the task.
 
     The row stays locked from the first read to the commit that creates the item and marks the upload sealed; a
-    worker killed half-way leaves it RECEIVED (its transaction rolled back) and the redelivered task starts over.
-    A refusal (checks, declared SHA-256) is recorded on the row with its reason; nothing is stored.
+    worker killed half-way leaves it RECEIVED (its transaction rolled back) and the redelivered task starts over
+    (from S3: reading the same version again, still unlocked, and sealing it once). A refusal (checks, declared
+    SHA-256) is recorded on the row with its reason; nothing is kept (in S3, the version is deleted).
     """
     with transaction.atomic():
         upload = (
@@ -564,7 +575,7 @@ def tus_upload_complete(*, upload_id: Any) -> TusUpload:
         logger.info("resumable upload %s: checking and sealing %s bytes", upload.pk, upload.length)
         with translation.override(upload.language):
             try:
-                staged = _stage_assembled(upload)
+                staged = _stage_received(upload)
                 try:
                     if staged.received != upload.length:
                         raise IngestError(
@@ -594,6 +605,7 @@ def tus_upload_complete(*, upload_id: Any) -> TusUpload:
                     channel=upload.channel,
                     case_ref=upload.case_ref,
                     storage_key=upload.pk,
+                    stored=stored_location(upload) if upload.backend == TusUpload.Backend.S3 else None,
                 )
             except IngestError as error:
                 upload.state = TusUpload.State.REJECTED

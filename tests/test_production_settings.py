@@ -25,7 +25,6 @@ VALID_ENV = {
     "REDIS_URL": "redis://redis.internal:6379/1",
     "AWS_STORAGE_BUCKET_NAME": "justice-files",
     "EVIDENCE_BUCKET_NAME": "justice-evidence",
-    "EVIDENCE_TUS_S3_STAGING_BUCKET": "justice-upload-staging",
     "PORTAL_BASE_URL": "https://justice.example.org",
     "TRANSPARENCY_LOG_ORIGIN": LOG_ORIGIN,
     "TRANSPARENCY_LOG_SIGNING_KEY": Signer.generate(LOG_ORIGIN).encode(),

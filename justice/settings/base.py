@@ -381,15 +381,13 @@ EVIDENCE_REVERIFY_MAX_BYTES_PER_RUN = 20 * 1024 * MiB
 CLAMD_ADDRESS = ""
 # How long to wait for clamd's verdict once the whole file is sent (large files take a while).
 CLAMD_TIMEOUT_SECONDS = 600
-# Resumable (tus) uploads: hours an unfinished upload is kept after its last chunk (then removed by Celery beat);
-# when the evidence store is S3, chunks go to this staging bucket (WITHOUT Object Lock) as a multipart upload with
-# parts of this size (at least 5 MiB, S3's minimum). The staging bucket should have a lifecycle rule that aborts
-# incomplete multipart uploads after a few days.
+# Resumable (tus) uploads: hours an unfinished upload is kept after its last chunk (then removed by Celery beat).
 EVIDENCE_TUS_LIFETIME_HOURS = 24
 # Police transmissions: how long an unfinished one may be resumed, and how many files a manifest may list.
 TRANSMISSION_RESUME_DAYS = 14
 TRANSMISSION_MAX_FILES = 1000
-EVIDENCE_TUS_S3_STAGING_BUCKET = ""
+# When the evidence store is S3, chunks go into the evidence bucket as a multipart upload under the item's key, in
+# parts of this size (at least 5 MiB, S3's minimum); the version they complete into is locked only once sealed.
 EVIDENCE_TUS_S3_PART_SIZE = 8 * MiB
 # Size of the chunks the upload page sends (each is held in the browser's memory while it is sent).
 EVIDENCE_TUS_BROWSER_CHUNK_SIZE = 8 * MiB

@@ -57,6 +57,19 @@ if "EVIDENCE_STORE_DIR" in os.environ:
         "BACKEND": "evidence.storage.EvidenceFileSystemStorage",
         "OPTIONS": {"location": os.environ["EVIDENCE_STORE_DIR"]},
     }
+if "EVIDENCE_S3_BUCKET" in os.environ:
+    # The test's S3 evidence bucket, in the radosgw of scripts/test-integration.sh.
+    STORAGES["evidence"] = {  # noqa: F405
+        "BACKEND": "evidence.storage.EvidenceS3Storage",
+        "OPTIONS": {
+            "endpoint_url": os.environ["S3_ENDPOINT_URL"],
+            "access_key": os.environ["S3_ACCESS_KEY"],
+            "secret_key": os.environ["S3_SECRET_KEY"],
+            "region_name": "us-east-1",
+            "bucket_name": os.environ["EVIDENCE_S3_BUCKET"],
+            "file_overwrite": False,
+        },
+    }
 if "CELERY_VISIBILITY_TIMEOUT" in os.environ:
     _transport: dict[str, Any] = {
         "visibility_timeout": int(os.environ["CELERY_VISIBILITY_TIMEOUT"]),

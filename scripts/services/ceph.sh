@@ -54,6 +54,10 @@ rgw frontends = beast endpoint=127.0.0.1:$RGW_PORT
 # radosgw forces ms_mon_client_mode=secure, which auth=none cannot satisfy: without this it hangs 300 s.
 ms mon client mode = crc secure
 rgw data = $D/rgw
+# Free the data of deleted objects within minutes rather than hours (defaults 2 h and 1 h): the OSD keeps it in
+# memory, so repeated large runs (benchmarks/transmission.py) would fill the memstore otherwise.
+rgw gc obj min wait = 60
+rgw gc processor period = 60
 CONF
   C=(-c "$D/ceph.conf")
   ceph-authtool --create-keyring "$D/keyring" --gen-key -n mon. --cap mon 'allow *' >/dev/null

@@ -6,15 +6,21 @@ upload handler, the checks, the service.
 
 from __future__ import annotations
 
+import hashlib
 import html
 import io
+import os
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import pikepdf
 import pytest
 from django.test import Client
 
+from evidence.ingest import IngestError, StagedUpload, inspect, magic_window, stage_for_inspection
 from evidence.models import CustodyEvent, EvidenceItem, Seal
+from evidence.services import evidence_ingest
 from justice.accounts.models import User
 from tests.accounts.factories import UserFactory
 from tests.evidence import corpus
@@ -359,3 +365,96 @@ def test_the_upload_form_is_plain_html_and_checks_csrf(citizen: User) -> None:
     assert "Envoyer des pièces" in body
     assert upload(client, [("statement.pdf", corpus.pdf())]).status_code == 403
     assert EvidenceItem.objects.count() == 0
+
+
+# --- reading back a file kept elsewhere (a resumable upload's version in the S3 store) for the checks -----------
+
+MiB = 1024 * 1024
+MP4_HEADER = b"\x00\x00\x00\x20ftypisom\x00\x00\x02\x00isomiso2avc1mp41"
+
+
+class Reader:
+    """The bytes of a stored file, in 1 MiB chunks, each time it is called (counted)."""
+
+    def __init__(self, content: bytes) -> None:
+        self.content = content
+        self.reads = 0
+
+    def __call__(self) -> Iterator[bytes]:
+        self.reads += 1
+        for start in range(0, len(self.content), MiB):
+            yield self.content[start : start + MiB]
+
+
+def disk_usage(staged: StagedUpload) -> int:
+    return os.stat(staged.temporary_file_path()).st_blocks * 512
+
+
+def test_a_video_read_back_for_the_checks_keeps_only_its_first_and_last_bytes_on_disk() -> None:
+    content = MP4_HEADER + os.urandom(40 * MiB)
+    window = magic_window()
+    read = Reader(content)
+
+    staged = stage_for_inspection(read, sent_name="audition.mp4", max_bytes=len(content))
+
+    try:
+        assert read.reads == 1
+        assert (staged.received, staged.sha256) == (len(content), hashlib.sha256(content).hexdigest())
+        assert not staged.whole
+        assert os.stat(staged.temporary_file_path()).st_size == len(content)
+        assert disk_usage(staged) <= 2 * window + 64 * 1024  # a hole where the middle would be
+        with open(staged.temporary_file_path(), "rb") as kept:
+            assert kept.read(window) == content[:window]
+            kept.seek(len(content) - window)
+            assert kept.read() == content[-window:]
+        assert inspect(staged).media_type == "video/mp4"
+        with pytest.raises(ValueError, match="only part of this upload was staged"):
+            evidence_ingest(upload=staged, uploader=UserFactory(), organisation=None, channel="api")
+    finally:
+        staged.close()
+    assert not Path(staged.temporary_file_path()).exists()
+
+
+def test_a_pdf_read_back_for_the_checks_is_staged_whole(tmp_path: Path) -> None:
+    document = pikepdf.new()
+    document.add_blank_page()
+    document.Root.Scan = document.make_stream(os.urandom(20 * MiB))
+    document.save(tmp_path / "pv.pdf")
+    content = (tmp_path / "pv.pdf").read_bytes()
+    read = Reader(content)
+
+    staged = stage_for_inspection(read, sent_name="pv.pdf", max_bytes=len(content))
+
+    try:
+        assert read.reads == 1 and staged.whole
+        assert disk_usage(staged) >= len(content)
+        assert inspect(staged).notes["pdf"]["pages"] == 1  # pikepdf parsed the whole file
+    finally:
+        staged.close()
+
+
+def test_a_video_ending_with_a_zip_record_is_read_again_whole_and_refused() -> None:
+    content = MP4_HEADER + os.urandom(20 * MiB) + corpus.zip_archive()
+    read = Reader(content)
+
+    staged = stage_for_inspection(read, sent_name="audition.mp4", max_bytes=len(content))
+
+    try:
+        # is_zipfile may read the central directory anywhere in the file: the middle is needed too.
+        assert read.reads == 2 and staged.whole
+        assert staged.sha256 == hashlib.sha256(content).hexdigest()
+        with pytest.raises(IngestError) as refused:
+            inspect(staged)
+        assert refused.value.code == "hidden_archive"
+    finally:
+        staged.close()
+
+
+def test_a_file_smaller_than_what_libmagic_reads_is_staged_whole() -> None:
+    content = corpus.text(lines=1000)
+    staged = stage_for_inspection(Reader(content), sent_name="pv.txt", max_bytes=len(content))
+    try:
+        assert staged.whole and Path(staged.temporary_file_path()).read_bytes() == content
+        assert inspect(staged).media_type == "text/plain"
+    finally:
+        staged.close()

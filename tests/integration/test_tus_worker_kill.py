@@ -1,5 +1,6 @@
 """A Celery worker killed (SIGKILL) while it seals a resumable upload: after Redis redelivers the task to a new
-worker, the item is sealed exactly once, and what the interrupted attempt left in the store is cleared."""
+worker, the item is sealed exactly once. With the local store, what the interrupted attempt left in the store is
+cleared; with the S3 store, the new attempt reads the same (still unlocked) version again and seals it."""
 
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ from evidence.models import CustodyEvent, EvidenceItem, LogEntry, LogHead, Seal,
 from evidence.tus import parse_metadata, tus_upload_append, tus_upload_create
 from tests.accounts.factories import UserFactory
 from tests.evidence import corpus
+from tests.evidence.s3 import use_bucket
 from tests.integration.conftest import CeleryWorker, IntegrationEnv, _test_database_url
 
 pytestmark = pytest.mark.integration
@@ -161,3 +163,103 @@ def test_a_worker_killed_while_sealing_leads_to_exactly_one_sealed_item(
     assert len([path for path in store.rglob("*") if path.is_file()]) == 1
     assert "left by an interrupted attempt" in second_log.read_text()
     assert list((shared_evidence_dirs["staging"] / "tus").iterdir()) == []
+
+
+@pytest.fixture
+def shared_s3_bucket(
+    tmp_path: Path, settings: LazySettings, monkeypatch: pytest.MonkeyPatch, s3_client: Any, s3_bucket: str
+) -> str:
+    """The S3 evidence bucket (Object Lock), and a staging folder, seen by the test and the worker."""
+    staging = tmp_path / "staging"
+    staging.mkdir()
+    use_bucket(settings, s3_bucket)
+    settings.EVIDENCE_STAGING_DIR = staging
+    settings.EVIDENCE_TUS_S3_PART_SIZE = 5 * 1024 * 1024
+    monkeypatch.setenv("EVIDENCE_S3_BUCKET", s3_bucket)
+    monkeypatch.setenv("EVIDENCE_STAGING_DIR", str(staging))
+    monkeypatch.setenv("CELERY_VISIBILITY_TIMEOUT", "3")
+    return s3_bucket
+
+
+def versions(s3_client: Any, bucket: str) -> list[dict[str, Any]]:
+    page = s3_client.list_object_versions(Bucket=bucket)
+    return [*page.get("Versions", []), *page.get("DeleteMarkers", [])]
+
+
+def test_a_worker_killed_while_sealing_an_s3_upload_seals_the_same_version_once(
+    shared_s3_bucket: str,
+    s3_client: Any,
+    celery_worker_process: CeleryWorker,
+    integration_env: IntegrationEnv,
+    log_lock: psycopg.Connection[Any],
+    tmp_path: Path,
+) -> None:
+    content = corpus.text(lines=400_000)
+    assert len(content) > 10 * 1024 * 1024  # three parts
+    user = UserFactory()
+    upload = tus_upload_create(
+        user=user,
+        length=len(content),
+        metadata=parse_metadata(f"filename {base64.b64encode(b'audition.txt').decode()}"),
+        channel=EvidenceItem.Channel.WEB,
+    )
+    for start in range(0, len(content), 6 * 1024 * 1024):
+        chunk = content[start : start + 6 * 1024 * 1024]
+        tus_upload_append(
+            user=user, pk=upload.pk, offset=start, content_length=len(chunk), body=io.BytesIO(chunk), checksum=None
+        )
+    upload.refresh_from_db()
+    [received] = versions(s3_client, shared_s3_bucket)
+    assert (received["Key"], received["VersionId"]) == (upload.s3_key, upload.s3_version_id)
+    wait_for(waiting_on_lock, "the worker to reach the end of its sealing", celery_worker_process)
+    # Read back, checked, item and seal written, not committed: kill it there.
+    celery_worker_process.process.kill()
+    celery_worker_process.process.wait()
+    log_lock.rollback()
+    wait_for(lambda: not waiting_on_lock(), "the killed worker's transaction to end")
+    upload.refresh_from_db()
+    assert upload.state == TusUpload.State.RECEIVED
+    assert EvidenceItem.objects.count() == 0
+    # The received version is still there, and still unlocked.
+    assert [v["VersionId"] for v in versions(s3_client, shared_s3_bucket)] == [received["VersionId"]]
+    with pytest.raises(s3_client.exceptions.ClientError):
+        s3_client.get_object_retention(Bucket=shared_s3_bucket, Key=upload.s3_key, VersionId=upload.s3_version_id)
+
+    second_log = tmp_path / "worker-2.log"
+    second = start_worker(celery_worker_process, integration_env, second_log)
+    try:
+
+        def sealed() -> bool:
+            upload.refresh_from_db()
+            return upload.state == TusUpload.State.SEALED
+
+        deadline = time.monotonic() + TIMEOUT
+        while not sealed():
+            if time.monotonic() > deadline or second.poll() is not None:
+                pytest.fail(f"The task was not redelivered:\n{second_log.read_text()[-5000:]}", pytrace=False)
+            time.sleep(0.2)
+    finally:
+        second.terminate()
+        try:
+            second.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            second.kill()
+            second.wait()
+    item = EvidenceItem.objects.get()
+    assert upload.item == item and item.storage_key == upload.pk
+    assert Seal.objects.count() == 1
+    assert CustodyEvent.objects.filter(action=CustodyEvent.Action.SEALED).count() == 1
+    assert LogEntry.objects.filter(kind=LogEntry.Kind.SEAL).count() == 1
+    storage = item.seal.record_data["storage"]
+    assert (storage["key"], storage["version_id"]) == (upload.s3_key, upload.s3_version_id)
+    # Still one version in the bucket, the received one, now sealed and (just after the commit) locked.
+    assert [(v["Key"], v["VersionId"]) for v in versions(s3_client, shared_s3_bucket)] == [
+        (upload.s3_key, upload.s3_version_id)
+    ]
+    wait_for(lambda: EvidenceItem.objects.filter(retained_until__isnull=False).exists(), "the lock after the seal")
+    retention = s3_client.get_object_retention(
+        Bucket=shared_s3_bucket, Key=upload.s3_key, VersionId=upload.s3_version_id
+    )
+    assert retention["Retention"]["Mode"] == "COMPLIANCE"
+    # No buffer left (the killed worker's staging copy of the file's ends waits for purge_stale_staging).
+    assert list((tmp_path / "staging" / "tus").iterdir()) == []
