@@ -12,6 +12,7 @@ import datetime
 import logging
 import stat
 import time
+import uuid
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -21,7 +22,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from evidence.ingest import staging_dir
-from evidence.models import EvidenceItem
+from evidence.models import EvidenceItem, TusUpload
 from evidence.services import evidence_verify
 
 logger = logging.getLogger(__name__)
@@ -99,7 +100,9 @@ def evidence_reverify(*, max_items: int, max_bytes: int) -> ReverifyReport:
 
 def staging_purge(*, older_than: datetime.timedelta) -> int:
     """Remove staging files untouched for ``older_than``: left by uploads whose process crashed (a live upload
-    writes its file continually, and a finished one no longer has it). Returns how many were removed."""
+    writes its file continually, and a finished one no longer has it). A resumable upload's bytes are the
+    exception: its sender may come back days later (a police transmission resumes for two weeks), so they stay as
+    long as its row does (``tus_uploads_expire`` removes both). Returns how many files were removed."""
     root = staging_dir()
     cutoff = time.time() - older_than.total_seconds()
     removed = 0
@@ -108,8 +111,10 @@ def staging_purge(*, older_than: datetime.timedelta) -> int:
     for path in root.rglob("*"):
         with contextlib.suppress(FileNotFoundError):
             entries.append((path, path.lstat()))
+    resumable = {path.name[:36] for path, _status in entries if path.parent == root / "tus"}
+    kept = {str(pk) for pk in TusUpload.objects.filter(pk__in=_uuids(resumable)).values_list("pk", flat=True)}
     for path, status in sorted(entries, key=lambda entry: len(entry[0].parts), reverse=True):
-        if status.st_mtime >= cutoff:
+        if status.st_mtime >= cutoff or (path.parent == root / "tus" and path.name[:36] in kept):
             continue
         try:
             if stat.S_ISDIR(status.st_mode):
@@ -123,3 +128,11 @@ def staging_purge(*, older_than: datetime.timedelta) -> int:
     if removed:
         logger.warning("removed %s stale staging file(s) older than %s from %s", removed, older_than, root)
     return removed
+
+
+def _uuids(names: set[str]) -> list[uuid.UUID]:
+    found = []
+    for name in names:
+        with contextlib.suppress(ValueError):
+            found.append(uuid.UUID(name))
+    return found

@@ -4,6 +4,7 @@ first; a corrupted item is blocked, recorded and alerted. Stale staging files of
 from __future__ import annotations
 
 import datetime
+import io
 import logging
 import os
 import time
@@ -157,3 +158,26 @@ def test_stale_staging_files_are_removed_and_live_ones_kept(evidence_dirs: dict[
 
     purge_stale_staging()
     assert live.exists()
+
+
+def test_a_resumable_uploads_bytes_stay_while_its_upload_lives(evidence_dirs: dict[str, Path], uploader) -> None:
+    """A police transmission may resume for two weeks: its bytes are not "stale" after two days; those of an
+    upload that no longer exists are."""
+    from evidence.models import TusUpload
+    from evidence.tus import Metadata, data_path, tus_upload_append, tus_upload_create
+
+    metadata = Metadata(filename="audition.mp4", filetype="", sha256="", case_ref="", organisation="")
+    upload = tus_upload_create(user=uploader, length=1000, metadata=metadata, channel=EvidenceItem.Channel.WEB)
+    tus_upload_append(
+        user=uploader, pk=upload.pk, offset=0, body=io.BytesIO(b"x" * 400), content_length=400, checksum=None
+    )
+    kept = data_path(upload)
+    gone = kept.with_name("0b7c1a52-9c1e-4a4e-8f0a-3c2d1e0f9a8b")  # an upload that no longer exists
+    gone.write_bytes(b"left behind")
+    three_days_ago = time.time() - 3 * 24 * 3600
+    for path in (kept, gone):
+        os.utime(path, (three_days_ago, three_days_ago))
+
+    assert staging_purge(older_than=datetime.timedelta(hours=48)) == 1
+    assert kept.exists() and not gone.exists()
+    assert TusUpload.objects.get(pk=upload.pk).offset == 400
