@@ -111,10 +111,11 @@ def staging_purge(*, older_than: datetime.timedelta) -> int:
     for path in root.rglob("*"):
         with contextlib.suppress(FileNotFoundError):
             entries.append((path, path.lstat()))
-    resumable = {path.name[:36] for path, _status in entries if path.parent == root / "tus"}
+    tus_dir = root / "tus"  # resumable uploads' bytes, named after the upload (evidence.tus.data_path)
+    resumable = {path.name[:36] for path, _status in entries if path.parent == tus_dir}
     kept = {str(pk) for pk in TusUpload.objects.filter(pk__in=_uuids(resumable)).values_list("pk", flat=True)}
     for path, status in sorted(entries, key=lambda entry: len(entry[0].parts), reverse=True):
-        if status.st_mtime >= cutoff or (path.parent == root / "tus" and path.name[:36] in kept):
+        if status.st_mtime >= cutoff or (path.parent == tus_dir and path.name[:36] in kept):
             continue
         try:
             if stat.S_ISDIR(status.st_mode):
