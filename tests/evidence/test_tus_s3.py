@@ -101,6 +101,13 @@ def multipart_uploads(s3: Any, bucket: str) -> list[dict[str, Any]]:  # noqa: F8
     return list(s3.list_multipart_uploads(Bucket=bucket).get("Uploads", []))
 
 
+def assert_nothing_kept(s3: Any, bucket: str, evidence_dirs: dict[str, Path]) -> None:  # noqa: F811
+    """No object version (nor delete marker), no unfinished multipart upload, no local file."""
+    assert versions(s3, bucket) == []
+    assert multipart_uploads(s3, bucket) == []
+    assert stored_files(evidence_dirs) == []
+
+
 def video(size: int) -> bytes:
     return MP4_HEADER + os.urandom(size - len(MP4_HEADER))
 
@@ -176,9 +183,7 @@ def test_a_declared_sha256_mismatch_deletes_the_received_version(
     assert (upload.state, upload.error_code) == (TusUpload.State.REJECTED, "sha256_mismatch")
     assert upload.s3_version_id  # the parts were assembled before the check...
     assert EvidenceItem.objects.count() == 0
-    assert versions(s3, locked_bucket) == []  # ...and that version is gone for good (no delete marker either)
-    assert multipart_uploads(s3, locked_bucket) == []
-    assert stored_files(evidence_dirs) == []
+    assert_nothing_kept(s3, locked_bucket, evidence_dirs)  # ...and that version is gone for good
 
 
 def test_a_file_refused_by_the_checks_leaves_nothing_in_the_bucket(
@@ -199,9 +204,7 @@ def test_a_file_refused_by_the_checks_leaves_nothing_in_the_bucket(
     assert (upload.state, upload.error_code) == (TusUpload.State.REJECTED, "hidden_archive")
     assert "archive (ZIP) hidden inside it" in upload.error_message
     assert EvidenceItem.objects.count() == 0
-    assert versions(s3, locked_bucket) == []
-    assert multipart_uploads(s3, locked_bucket) == []
-    assert stored_files(evidence_dirs) == []
+    assert_nothing_kept(s3, locked_bucket, evidence_dirs)
 
 
 def test_a_videos_completion_writes_only_its_first_and_last_bytes_locally(
@@ -246,10 +249,8 @@ def test_termination_aborts_the_multipart_upload(
     assert len(multipart_uploads(s3, locked_bucket)) == 1
     response = client.delete(url, HTTP_TUS_RESUMABLE="1.0.0")
     assert response.status_code == 204
-    assert multipart_uploads(s3, locked_bucket) == []
-    assert versions(s3, locked_bucket) == []
+    assert_nothing_kept(s3, locked_bucket, evidence_dirs)
     assert TusUpload.objects.count() == 0
-    assert stored_files(evidence_dirs) == []
 
 
 def test_expiry_aborts_the_multipart_upload(
@@ -266,10 +267,8 @@ def test_expiry_aborts_the_multipart_upload(
 
     assert tus_uploads_expire(now=timezone.now() + datetime.timedelta(days=2)) == 1
 
-    assert multipart_uploads(s3, locked_bucket) == []
-    assert versions(s3, locked_bucket) == []
+    assert_nothing_kept(s3, locked_bucket, evidence_dirs)
     assert TusUpload.objects.count() == 0
-    assert stored_files(evidence_dirs) == []
 
 
 def test_the_store_cleanup_spares_a_live_uploads_parts_and_removes_an_abandoned_ones(
