@@ -16,6 +16,7 @@ import time_machine
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
 from allauth.mfa.utils import decrypt
+from django.contrib.sessions.models import Session
 from django.core import mail
 from django.core.management import CommandError, call_command
 from django.test import Client
@@ -25,7 +26,7 @@ from rest_framework import exceptions
 from justice.accounts import services
 from justice.accounts.api_clients import scope_required
 from justice.accounts.models import ApiAccessToken, ApiCall, ApiClient, ApiScope, Membership, Organisation, User
-from justice.notifications.models import Notification
+from justice.notifications.models import Notification, RecipientLanguage
 from tests.accounts.factories import PASSWORD, OrganisationFactory, staff_member
 from tests.filings.conftest import make_jurisdiction
 from tests.filings.factories import criminal_sections, submitted
@@ -184,6 +185,19 @@ def test_a_token_reads_the_real_api_as_its_organisation() -> None:
     mine.refresh_from_db()
     assert mine.last_used_at is not None
     assert ApiCall.objects.filter(client=mine, path="/api/v1/filings/", status_code=200).count() == 1
+
+
+def test_token_calls_open_no_session(credentials) -> None:
+    """A program's calls carry no cookie: none is set, no session row is written, no language is recorded for its
+    service account (each call used to leave a session behind, a row a tus PATCH)."""
+    client, secret = credentials
+    token = token_for(client, secret)
+    for _ in range(3):
+        response = Client().get("/api/v1/cases/", headers=bearer(token))
+        assert response.status_code == 200
+        assert not response.cookies, response.cookies
+    assert not Session.objects.exists()
+    assert not RecipientLanguage.objects.filter(user=client.user).exists()
 
 
 def test_unknown_and_expired_tokens_are_refused_with_a_bearer_challenge(credentials) -> None:
