@@ -1,18 +1,18 @@
 """A police transmission end to end, against a plain copy of the same bytes to the same store (not a test).
 
 A CD-sized procedure (700 MB: one 5 MB PDF record, 20 JPEG photos, two MP4 videos; random content behind real
-headers, so that the portal's checks accept them) is sent with the reference client
-(``python -m evidence.transmit_client``, 2 files at once in 8 MiB PATCHes) over 127.0.0.1 to the portal (gunicorn
+headers, so that the portal's checks accept them) is sent with the reference client (``python -m
+evidence.transmit_client``, 2 files at once in 32 MiB PATCHes, its defaults) over 127.0.0.1 to the portal (gunicorn
 with 2 workers, PostgreSQL, a Celery worker on Redis with its default pool completing each upload, the Object Lock
 evidence bucket in radosgw): token, manifest, tus uploads with a SHA-256 per chunk, their parts going straight into
-the evidence bucket under each item's key, completion (one read of the assembled version: hash and checks; then
-the seal adopts that version), submission, signed acknowledgement checked with the log key. The wall time of the
-whole run is compared with boto3's ``upload_file`` of the same files to a plain bucket of the same radosgw, timed
-before and after the transmission (the faster of the two is the baseline; its objects are deleted as soon as it is
-timed). Target: <= 2x. ``--big`` adds the case of one 2 GiB video. A tiny transmission first warms the portal's
-processes up (imports, database connections, S3 clients: about 1.5 s on each fresh worker), as in a running
-portal. Each step prints the CPU seconds spent by the client, gunicorn's workers, the Celery worker, radosgw and
-the OSD (the latter two when ``SERVICES_DIR`` is set).
+the evidence bucket under each item's key, completion (one read of the assembled version: hash and checks; then the
+seal adopts that version), submission, signed acknowledgement checked with the log key. The wall time of the whole
+run is compared with boto3's ``upload_file`` of the same files to a plain bucket of the same radosgw, timed before
+and after the transmission (the faster of the two is the baseline; its objects are deleted as soon as it is timed).
+Target: <= 2x. ``--big`` adds the case of one 2 GiB video. A tiny transmission first warms the portal's processes up
+(imports, database connections, S3 clients: about 1.5 s on each fresh worker), as in a running portal. Each step
+prints the CPU seconds spent by the client, gunicorn's workers, the Celery worker, radosgw and the OSD (the latter
+two when ``SERVICES_DIR`` is set).
 
 Needs the services of scripts/services (started on your own ports), named as scripts/test-integration.sh does:
 ``DATABASE_URL`` (PostgreSQL; the benchmark creates and drops a database of its own on that server),
@@ -388,7 +388,7 @@ def main() -> None:
     parser.add_argument("--big", action="store_true", help="also send one 2 GiB video")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
     parser.add_argument("--parallel", type=int, default=2, help="files the client sends at once")
-    parser.add_argument("--chunk-size", type=int, default=8 * MiB, help="bytes per tus PATCH")
+    parser.add_argument("--chunk-size", type=int, default=32 * MiB, help="bytes per tus PATCH")
     parser.add_argument("--workdir", type=Path, help="where to write the files (default: a temporary folder)")
     arguments = parser.parse_args()
     svc = services()
