@@ -416,6 +416,9 @@ class Transmitter:
             )
         rows = {row["name"]: row for row in transmission["files"]}
         upload_url = transmission["upload_url"]
+        # Largest first: the portal checks each file once it is complete (it reads it back from its store), so the
+        # checks of the big videos then run while the small files arrive, instead of after everything was sent.
+        files = sorted(files, key=lambda local: local.path.stat().st_size, reverse=True)
         self.sending_started = time.monotonic()
         if self.parallel == 1:
             for local in files:
