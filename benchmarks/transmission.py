@@ -344,6 +344,18 @@ def plain_copy(svc: Services, files: list[Path]) -> float:
         for path in files:
             client.delete_object(Bucket=bucket, Key=path.name)
         client.delete_bucket(Bucket=bucket)
+        reclaim_now()
+
+
+def reclaim_now() -> None:
+    """Have radosgw's garbage collector free the deleted copy's data at once (when ``SERVICES_DIR`` says where the
+    cluster is): left to its own period, it ran during the next measure, which then shared the machine with it (the
+    OSD's CPU time during a transmission went from 1.3 to 3.8 s)."""
+    conf = Path(os.environ.get("SERVICES_DIR", "/nonexistent")) / "ceph" / "ceph.conf"
+    if conf.exists():
+        subprocess.run(
+            ["radosgw-admin", "-c", str(conf), "gc", "process", "--include-all"], check=True, capture_output=True
+        )
 
 
 def run_case(
