@@ -1,4 +1,4 @@
-"""Helpers shared by the filings views: recording who read whose data."""
+"""Helpers shared by the filings views: recording who read whose data, paginating, versions of cached tables."""
 
 from __future__ import annotations
 
@@ -6,6 +6,9 @@ import hashlib
 from collections.abc import Iterable
 from typing import Any
 
+from django.core.paginator import Page, Paginator
+from django.db.models import QuerySet
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from filings import permissions
@@ -85,3 +88,27 @@ def rows_version(rows: Iterable[Any], *attributes: str) -> str:
     for row in rows:
         digest.update(repr(tuple(getattr(row, attribute) for attribute in attributes)).encode())
     return digest.hexdigest()
+
+
+class CountedPaginator(Paginator):
+    """A paginator told its count (from grouped counts, or from the rows), so it does not run a COUNT of its own."""
+
+    def __init__(self, object_list: object, per_page: int, *, count: int) -> None:
+        super().__init__(object_list, per_page)  # type: ignore[arg-type]
+        self._known_count = count
+
+    @cached_property
+    def count(self) -> int:
+        return self._known_count
+
+
+def page_of(rows: QuerySet[Any], number: str | None, per_page: int) -> Page[Any]:
+    """``Paginator(rows, per_page).get_page(number)``, without its COUNT query when the first page holds all the
+    rows (as for most people): that page's query asks for one row more than a page, which tells whether there is
+    more. A longer list is counted, as by ``Paginator``, and other pages are left to it."""
+    if number not in (None, "", "1"):
+        return Paginator(rows, per_page).get_page(number)
+    first = list(rows[: per_page + 1])
+    if len(first) <= per_page:
+        return Page(first, 1, CountedPaginator(rows, per_page, count=len(first)))
+    return Page(first[:per_page], 1, Paginator(rows, per_page))

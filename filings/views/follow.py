@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.functional import lazy
 
 from filings import content, permissions, selectors, wording
 from filings.models import Filing, Party
-from filings.views.common import TABLE_CACHE_SECONDS, record_case_read, record_filing_read, rows_version
+from filings.views.common import TABLE_CACHE_SECONDS, page_of, record_case_read, record_filing_read, rows_version
 from justice.accounts.models import User
 
 PAGE_SIZE = 20
@@ -21,7 +20,7 @@ FILING_ROW_SHOWS = ("pk", "kind", "status", "updated_at", "submitted_at", "recip
 @login_required
 def mine(request: HttpRequest) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
-    page = Paginator(selectors.filing_list_for_person(user=user), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = page_of(selectors.filing_list_for_person(user=user), request.GET.get("page"), PAGE_SIZE)
     filings = list(page)
     cases = list(selectors.case_list_for_person(user=user))
     return render(

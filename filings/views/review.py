@@ -4,32 +4,18 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 
 from filings import content, permissions, selectors, services, wording
 from filings.forms import QueueFilterForm, ReviewForm
 from filings.models import Filing
-from filings.views.common import record_filing_read, record_list_read, rows_version
+from filings.views.common import CountedPaginator, record_filing_read, record_list_read, rows_version
 from justice.accounts.models import User
 from justice.errors import ApplicationError
 
 PAGE_SIZE = 25
-
-
-class CountedPaginator(Paginator):
-    """A paginator told its count (from the queue's grouped counts), so it does not run a COUNT query of its own."""
-
-    def __init__(self, object_list: object, per_page: int, *, count: int) -> None:
-        super().__init__(object_list, per_page)  # type: ignore[arg-type]
-        self._known_count = count
-
-    @cached_property
-    def count(self) -> int:
-        return self._known_count
 
 
 @login_required

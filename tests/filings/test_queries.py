@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone, translation
 
 from filings.models import Filing
-from filings.views import review
+from filings.views import follow, review
 from justice.accounts.models import User
 from tests.accounts.factories import UserFactory
 from tests.filings.factories import civil_sections, criminal_sections
@@ -106,7 +106,55 @@ def test_my_cases_and_dashboards_cost_the_same_with_ten_or_a_thousand_filings(
     received(place, count=ROWS)
     with CaptureQueriesContext(connection) as many:
         assert client.get(url).status_code == 200
-    assert len(many) == len(few)
+    # "My cases" counts the filings only when there are more than a page of them (ten fit on one).
+    assert len(many) == len(few) + (1 if url == "/filings/" else 0)
+
+
+def _filing_counts(queries: CaptureQueriesContext) -> list[str]:
+    return [
+        q["sql"]
+        for q in queries.captured_queries
+        if q["sql"].startswith('SELECT COUNT(*) AS "__count" FROM "filings_filing"')
+    ]
+
+
+def test_my_cases_of_a_person_whose_filings_fit_on_a_page_runs_no_count(client: Client, citizen) -> None:
+    from tests.filings.factories import draft
+
+    filings = [draft(filer=citizen) for _ in range(follow.PAGE_SIZE)]
+    client.force_login(citizen)
+    client.get("/filings/")  # the session is now set up, the bell counted
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get("/filings/", HTTP_ACCEPT_LANGUAGE="en")
+    assert _filing_counts(queries) == []
+    assert [filing for filing, _next_step in response.context["rows"]] == sorted(
+        filings, key=lambda f: (f.updated_at, f.pk), reverse=True
+    )
+    assert response.context["page_obj"].paginator.count == follow.PAGE_SIZE
+    assert "fr-pagination" not in response.content.decode()
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get("/filings/?page=1", HTTP_ACCEPT_LANGUAGE="en")
+    assert _filing_counts(queries) == [] and len(response.context["rows"]) == follow.PAGE_SIZE
+
+
+def test_my_cases_paginates_a_longer_list(client: Client, citizen) -> None:
+    from tests.filings.factories import draft
+
+    filings = {draft(filer=citizen).pk for _ in range(follow.PAGE_SIZE + 1)}
+    client.force_login(citizen)
+    client.get("/filings/")
+    with CaptureQueriesContext(connection) as queries:
+        first = client.get("/filings/", HTTP_ACCEPT_LANGUAGE="en")
+    assert len(_filing_counts(queries)) == 1
+    assert len(first.context["rows"]) == follow.PAGE_SIZE
+    assert first.context["page_obj"].has_next() and not first.context["page_obj"].has_previous()
+    assert 'href="?page=2"' in first.content.decode()
+    second = client.get("/filings/?page=2", HTTP_ACCEPT_LANGUAGE="en")
+    assert [filing.pk for filing, _next_step in second.context["rows"]] == [min(filings)]  # the oldest changed
+    assert {filing.pk for filing, _next_step in first.context["rows"]} | {min(filings)} == filings
+    assert 'href="?page=1"' in second.content.decode()
+    assert client.get("/filings/?page=9").context["page_obj"].number == 2  # past the end: the last page
+    assert client.get("/filings/?page=x").context["page_obj"].number == 1
 
 
 def test_cached_tables_show_a_change_at_once(client: Client, place, citizen) -> None:
