@@ -157,6 +157,26 @@ def test_my_cases_paginates_a_longer_list(client: Client, citizen) -> None:
     assert client.get("/filings/?page=x").context["page_obj"].number == 1
 
 
+def test_my_cases_words_next_steps_in_the_page_language_with_one_proxy_class(client: Client, citizen) -> None:
+    """The next steps are worded when the table is rendered, in the page's language; their lazy proxies share one
+    class (``lazy`` builds a class at each call: once per row, that cost more than the wording)."""
+    from tests.filings.factories import draft
+
+    for _ in range(3):
+        draft(filer=citizen)
+    client.force_login(citizen)
+    english = client.get("/filings/", HTTP_ACCEPT_LANGUAGE="en")
+    steps = [next_step for _filing, next_step in english.context["rows"]]
+    assert len(steps) == 3 and len({type(step) for step in steps}) == 1
+    with translation.override("en"):
+        in_english = str(steps[0])
+    with translation.override("fr"):
+        in_french = str(steps[0])
+    assert in_english.startswith("Complete the form and send it.") and in_french != in_english
+    assert english.content.decode().count(in_english) == 3
+    assert client.get("/filings/", HTTP_ACCEPT_LANGUAGE="fr").content.decode().count(in_french) == 3
+
+
 def test_cached_tables_show_a_change_at_once(client: Client, place, citizen) -> None:
     """ "My cases" keeps its rendered rows in the cache, under a key made of what the rows show: a change of status
     is on the next page view, in the language asked for."""
