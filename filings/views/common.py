@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
-from typing import Any
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any, Generic, TypeVar
 
 from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
@@ -80,6 +80,35 @@ def record_list_read(*, user: User, filings: Iterable[Filing], organisation: Org
 # Tables of rows are cached as rendered HTML under a key made of what their rows show (see rows_version): a page
 # asks the database for its rows every time, and renders them again only when one of them changed.
 TABLE_CACHE_SECONDS = 600
+
+T = TypeVar("T")
+
+
+class RowsOnDemand(Generic[T]):
+    """The rows of a cached table, fetched only if the table is rendered (when its cache has no copy for the current
+    version): the view reads just the columns the version is made of, without joins, and the full rows (with what
+    they join) wait for a miss. Its truth value is known from that light query, so ``{% if rows %}`` fetches
+    nothing."""
+
+    def __init__(self, fetch: Callable[[], list[T]], *, known_count: int) -> None:
+        self._fetch = fetch
+        self._known_count = known_count
+
+    @cached_property
+    def rows(self) -> list[T]:
+        return self._fetch()
+
+    def __bool__(self) -> bool:
+        return self._known_count > 0
+
+    def __iter__(self) -> Iterator[T]:
+        return iter(self.rows)
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def __getitem__(self, index: int) -> T:
+        return self.rows[index]
 
 
 def rows_version(rows: Iterable[Any], *attributes: str) -> str:
