@@ -63,12 +63,13 @@ def record_case_read(*, user: User, case: Case, people: Iterable[User]) -> None:
 
 
 def record_list_read(*, user: User, filings: Iterable[Filing], organisation: Organisation) -> None:
-    """A review queue shows who filed: one access event per person listed."""
-    people = {person for f in filings for person in (f.filer, f.on_behalf_of) if person is not None}
+    """A review queue shows who filed: one access event per person listed (read from the filings' ids of people,
+    which need not be joined)."""
+    people = {person for f in filings for person in (f.filer_id, f.on_behalf_of_id) if person is not None}
     if people:
         access_record(
             actor=user,
-            subjects=people,
+            subject_ids=sorted(people),
             action=AccessEvent.Action.VIEW,
             obj=organisation,
             what=_("Your name, as the person who filed, in the list of filings received"),

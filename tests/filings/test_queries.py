@@ -23,8 +23,9 @@ pytestmark = pytest.mark.django_db
 
 ROWS = 1000
 # The queue view itself: the organisation (with the membership check), the grouped counts, one page of filings
-# with their filers, the access-log insert for the people listed, and the header's unread notifications count.
-QUEUE_VIEW_QUERIES = 5
+# (their ids of people only), the access-log insert for the people listed, the header's unread notifications count,
+# and, the table not being in the cache yet, its rows with their filers.
+QUEUE_VIEW_QUERIES = 6
 
 
 def received(place, *, count: int = ROWS) -> list[Filing]:
@@ -76,9 +77,41 @@ def test_a_whole_queue_request_costs_the_same_with_ten_or_a_thousand_filings(cli
     with CaptureQueriesContext(connection) as few:
         assert client.get(url).status_code == 200
     received(place, count=ROWS)
+    client.get(url)  # the first page's rows changed: its table is rendered (and cached) once
     with CaptureQueriesContext(connection) as many:
         assert client.get(url).status_code == 200
     assert len(many) == len(few)
+
+
+def test_the_queue_reads_full_rows_only_to_render_its_table_and_logs_who_was_listed(client: Client, place) -> None:
+    from justice.audit.models import AccessEvent
+
+    filings = received(place, count=30)
+    client.force_login(place.clerk)
+    url = f"/filings/received/{place.court.pk}/"
+    client.get(url, HTTP_ACCEPT_LANGUAGE="en")
+
+    def filing_reads() -> tuple[list[str], str]:
+        with CaptureQueriesContext(connection) as queries:
+            body = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+        return [q["sql"] for q in queries.captured_queries if 'FROM "filings_filing"' in q["sql"]], body
+
+    before = AccessEvent.objects.count()
+    reads, body = filing_reads()
+    assert [sql for sql in reads if "GROUP BY" not in sql and "JOIN" in sql] == []  # the table from the cache
+    listed = [f for f in filings if f.recipient_id == place.court.pk and f.status == Filing.Status.SUBMITTED]
+    listed.sort(key=lambda f: (f.submitted_at, f.pk))
+    people = {p for f in listed[: review.PAGE_SIZE] for p in (f.filer_id, f.on_behalf_of_id) if p is not None}
+    logged = AccessEvent.objects.order_by("pk")[before:]
+    assert sorted(e.subject_id for e in logged) == sorted(people)
+    assert {(e.actor_id, e.actor_organisation_id, e.object_id) for e in logged} == {
+        (place.clerk.pk, place.court.pk, str(place.court.pk))
+    }
+    assert f"Civil referral no. {listed[0].pk}" in body and str(listed[0].filer) in body
+    Filing.objects.filter(pk=listed[0].pk).update(status=Filing.Status.REJECTED, updated_at=timezone.now())
+    reads, body = filing_reads()
+    assert len([sql for sql in reads if "GROUP BY" not in sql and "JOIN" in sql]) == 1  # rendered again
+    assert f"Civil referral no. {listed[0].pk}" not in body and f"Civil referral no. {listed[1].pk}" in body
 
 
 def test_the_queue_lists_oldest_first_with_counts(client: Client, place) -> None:
