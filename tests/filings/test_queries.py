@@ -270,3 +270,18 @@ def test_the_queue_filters_show_the_values_chosen_and_errors_though_cached(clien
     invalid = client.get(url + "?status=nonsense", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "Select a valid choice" in invalid
     assert "Select a valid choice" not in client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+
+
+def test_the_case_page_lists_its_filings_without_joining_their_people(client: Client, place, citizen) -> None:
+    from filings import services
+    from tests.filings.factories import submitted
+
+    filing = submitted(filer=citizen, kind=Filing.Kind.CIVIL_REFERRAL, sections=civil_sections(court=place.court))
+    services.filing_review(filing=filing, actor=place.clerk, decision=Filing.Decision.ACCEPTED)
+    filing.refresh_from_db()
+    client.force_login(citizen)
+    with CaptureQueriesContext(connection) as queries:
+        body = client.get(f"/filings/cases/{filing.case_id}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert f"Civil referral no. {filing.pk}" in body and str(citizen) in body
+    (listing,) = [q["sql"] for q in queries.captured_queries if q["sql"].startswith('SELECT "filings_filing"."id"')]
+    assert "JOIN" not in listing
