@@ -97,11 +97,10 @@ def case_get(*, user: User, pk: int) -> Case:
         Case.objects.select_related("court", "claim_type", "opened_by")
         .prefetch_related(
             Prefetch("parties", queryset=Party.objects.select_related("user", "organisation", "represents")),
+            # The case's page lists them by name, date and status: their people are not joined.
             Prefetch(
                 "filings",
-                queryset=Filing.objects.filter(status=Filing.Status.DOCKETED)
-                .select_related("filer", "on_behalf_of")
-                .order_by("submitted_at", "pk"),
+                queryset=Filing.objects.filter(status=Filing.Status.DOCKETED).order_by("submitted_at", "pk"),
             ),
         )
         .filter(pk=pk)

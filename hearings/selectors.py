@@ -39,8 +39,9 @@ def _sees_requests(user: User | None, case: Case) -> bool:
 
 
 def case_hearings(*, case: Case, user: User | None = None) -> list[Hearing]:
-    # The case is known: its row is not joined again, the hearings point at the same object.
-    hearings = Hearing.objects.select_related("room", "judge").filter(case=case)
+    # The case is known: its row is not joined again, the hearings point at the same object. The case's page shows
+    # each hearing's room, not its judge.
+    hearings = Hearing.objects.select_related("room").filter(case=case)
     if not _sees_requests(user, case):
         hearings = hearings.filter(starts_at__isnull=False)
     found = list(hearings.order_by("-starts_at", "-pk"))
@@ -53,7 +54,8 @@ def case_timeline(*, case: Case, user: User | None = None) -> list[HearingEvent]
     events = HearingEvent.objects.filter(hearing__case=case)
     if not _sees_requests(user, case):
         events = events.filter(hearing__starts_at__isnull=False).exclude(kind=HearingEvent.Kind.REQUESTED)
-    return list(events.select_related("actor", "hearing").order_by("created_at", "pk"))
+    # Timelines show when, what and the note: neither the actor nor the hearing is joined.
+    return list(events.order_by("created_at", "pk"))
 
 
 def case_postponement_requests(*, case: Case) -> list[PostponementRequest]:
@@ -208,12 +210,9 @@ def decision_get(*, user: User, pk: int) -> Decision:
 
 def case_decisions(*, user: User, case: Case) -> list[Decision]:
     """Issued decisions of the case for whoever sees it; drafts too for the bench."""
-    # The case is known (not joined again); a decision's text and draft are not read to list it.
-    decisions = (
-        Decision.objects.select_related("item", "item__seal", "issued_by", "prepared_by")
-        .filter(case=case)
-        .defer("draft_pdf", "text")
-    )
+    # The case is known (not joined again); a decision's text and draft are not read to list it, nor its file, seal
+    # or authors (the list shows its title, status and date).
+    decisions = Decision.objects.filter(case=case).defer("draft_pdf", "text")
     if not permissions.can_prepare_decision(user, case):
         decisions = decisions.filter(status=Decision.Status.ISSUED)
     found = list(decisions)

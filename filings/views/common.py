@@ -1,11 +1,14 @@
-"""Helpers shared by the filings views: recording who read whose data."""
+"""Helpers shared by the filings views: recording who read whose data, paginating, versions of cached tables."""
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
-from typing import Any
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any, Generic, TypeVar
 
+from django.core.paginator import Page, Paginator
+from django.db.models import QuerySet
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from filings import permissions
@@ -60,12 +63,13 @@ def record_case_read(*, user: User, case: Case, people: Iterable[User]) -> None:
 
 
 def record_list_read(*, user: User, filings: Iterable[Filing], organisation: Organisation) -> None:
-    """A review queue shows who filed: one access event per person listed."""
-    people = {person for f in filings for person in (f.filer, f.on_behalf_of) if person is not None}
+    """A review queue shows who filed: one access event per person listed (read from the filings' ids of people,
+    which need not be joined)."""
+    people = {person for f in filings for person in (f.filer_id, f.on_behalf_of_id) if person is not None}
     if people:
         access_record(
             actor=user,
-            subjects=people,
+            subject_ids=sorted(people),
             action=AccessEvent.Action.VIEW,
             obj=organisation,
             what=_("Your name, as the person who filed, in the list of filings received"),
@@ -78,6 +82,35 @@ def record_list_read(*, user: User, filings: Iterable[Filing], organisation: Org
 # asks the database for its rows every time, and renders them again only when one of them changed.
 TABLE_CACHE_SECONDS = 600
 
+T = TypeVar("T")
+
+
+class RowsOnDemand(Generic[T]):
+    """The rows of a cached table, fetched only if the table is rendered (when its cache has no copy for the current
+    version): the view reads just the columns the version is made of, without joins, and the full rows (with what
+    they join) wait for a miss. Its truth value is known from that light query, so ``{% if rows %}`` fetches
+    nothing."""
+
+    def __init__(self, fetch: Callable[[], list[T]], *, known_count: int) -> None:
+        self._fetch = fetch
+        self._known_count = known_count
+
+    @cached_property
+    def rows(self) -> list[T]:
+        return self._fetch()
+
+    def __bool__(self) -> bool:
+        return self._known_count > 0
+
+    def __iter__(self) -> Iterator[T]:
+        return iter(self.rows)
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def __getitem__(self, index: int) -> T:
+        return self.rows[index]
+
 
 def rows_version(rows: Iterable[Any], *attributes: str) -> str:
     """A fingerprint of the ``attributes`` of ``rows``, for the key of a cached table: it changes with any of them."""
@@ -85,3 +118,27 @@ def rows_version(rows: Iterable[Any], *attributes: str) -> str:
     for row in rows:
         digest.update(repr(tuple(getattr(row, attribute) for attribute in attributes)).encode())
     return digest.hexdigest()
+
+
+class CountedPaginator(Paginator):
+    """A paginator told its count (from grouped counts, or from the rows), so it does not run a COUNT of its own."""
+
+    def __init__(self, object_list: object, per_page: int, *, count: int) -> None:
+        super().__init__(object_list, per_page)  # type: ignore[arg-type]
+        self._known_count = count
+
+    @cached_property
+    def count(self) -> int:
+        return self._known_count
+
+
+def page_of(rows: QuerySet[Any], number: str | None, per_page: int) -> Page[Any]:
+    """``Paginator(rows, per_page).get_page(number)``, without its COUNT query when the first page holds all the
+    rows (as for most people): that page's query asks for one row more than a page, which tells whether there is
+    more. A longer list is counted, as by ``Paginator``, and other pages are left to it."""
+    if number not in (None, "", "1"):
+        return Paginator(rows, per_page).get_page(number)
+    first = list(rows[: per_page + 1])
+    if len(first) <= per_page:
+        return Page(first, 1, CountedPaginator(rows, per_page, count=len(first)))
+    return Page(first[:per_page], 1, Paginator(rows, per_page))

@@ -3,37 +3,51 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils.functional import lazy
 
 from filings import content, permissions, selectors, wording
 from filings.models import Filing, Party
-from filings.views.common import TABLE_CACHE_SECONDS, record_case_read, record_filing_read, rows_version
+from filings.views.common import (
+    TABLE_CACHE_SECONDS,
+    RowsOnDemand,
+    page_of,
+    record_case_read,
+    record_filing_read,
+    rows_version,
+)
 from justice.accounts.models import User
 
 PAGE_SIZE = 20
 # What a row of filings_table.html shows (with the filing's next step, which follows from them).
 FILING_ROW_SHOWS = ("pk", "kind", "status", "updated_at", "submitted_at", "recipient_id", "on_behalf_of_id")
+# What a row of cases_table.html shows.
+CASE_ROW_SHOWS = ("pk", "reference", "kind", "claim_type_id", "court_id", "opened_at")
 
 
 @login_required
 def mine(request: HttpRequest) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
-    page = Paginator(selectors.filing_list_for_person(user=user), PAGE_SIZE).get_page(request.GET.get("page"))
-    filings = list(page)
-    cases = list(selectors.case_list_for_person(user=user))
+    # The tables' versions are made from these columns alone; their full rows are read only to render a table.
+    filings = selectors.filing_list_for_person(user=user)
+    page = page_of(filings.select_related(None).only(*FILING_ROW_SHOWS), request.GET.get("page"), PAGE_SIZE)
+    listed = list(page)
+    cases = selectors.case_list_for_person(user=user)
+    listed_cases = list(cases.select_related(None).only(*CASE_ROW_SHOWS))
     return render(
         request,
         "filings/mine.html",
         {
             "page_obj": page,
-            # The next step is worded only if the table is rendered (not when it comes from the cache).
-            "rows": [(filing, lazy(wording.next_step, str)(filing)) for filing in filings],
-            "rows_version": rows_version(filings, *FILING_ROW_SHOWS),
-            "cases": cases,
-            "cases_version": rows_version(cases, "pk", "reference", "kind", "claim_type_id", "court_id", "opened_at"),
+            "rows": RowsOnDemand(
+                lambda: [(f, wording.next_step(f)) for f in filings.filter(pk__in=[f.pk for f in listed])],
+                known_count=len(listed),
+            ),
+            "rows_version": rows_version(listed, *FILING_ROW_SHOWS),
+            "cases": RowsOnDemand(
+                lambda: list(cases.filter(pk__in=[c.pk for c in listed_cases])), known_count=len(listed_cases)
+            ),
+            "cases_version": rows_version(listed_cases, *CASE_ROW_SHOWS),
             "table_cache_seconds": TABLE_CACHE_SECONDS,
             "can_file_for_clients": permissions.can_file_for_clients(user),
         },

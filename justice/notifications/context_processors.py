@@ -1,4 +1,5 @@
-"""The bell's unread count, for the header of every page: one indexed COUNT, run only if the page shows it."""
+"""The bell's unread count, for the header of every page: read from the cache, or counted (one indexed COUNT) after a
+change; only if the page shows it."""
 
 from __future__ import annotations
 

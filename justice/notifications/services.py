@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.mail import EmailMessage
 from django.db import transaction
 from django.db.models import F
@@ -20,12 +21,29 @@ from django.utils import timezone, translation
 from filings.models import Case, Filing
 from justice.accounts.models import User
 from justice.notifications.models import Kind, Notification, RecipientLanguage
+from justice.notifications.selectors import UNREAD_VERSION_SECONDS, new_unread_version, unread_version_key
 from justice.notifications.wording import subject_of
 from justice.outbox.services import Outgoing, outbox_enqueue_many
 
 logger = logging.getLogger(__name__)
 
 EMAIL_TASK = "justice.notifications.tasks.send_notification_email"
+
+
+def unread_count_changed(*, user_ids: Iterable[int]) -> None:
+    """The unread counts of ``user_ids`` change: their bells count again (see ``selectors.unread_count``).
+
+    At once, for the rest of this request, and again when the transaction commits: a count taken between the two,
+    which cannot see the uncommitted change, is stored under the version that the commit replaces."""
+    keys = [unread_version_key(user_id) for user_id in set(user_ids)]
+    if not keys:
+        return
+
+    def bump() -> None:
+        cache.set_many({key: new_unread_version() for key in keys}, UNREAD_VERSION_SECONDS)
+
+    bump()
+    transaction.on_commit(bump)
 
 
 def notify(*, recipients: Iterable[User | None], target: Case | Filing, kind: str) -> list[Notification]:
@@ -71,6 +89,7 @@ def notify(*, recipients: Iterable[User | None], target: Case | Filing, kind: st
                 if notification.email_status == Notification.EmailStatus.PENDING
             ]
         )
+        unread_count_changed(user_ids=people.keys())
     logger.info("notified %s people of %s on %s %s", len(notifications), kind, type(target).__name__, target.pk)
     return notifications
 
@@ -80,13 +99,17 @@ def notification_mark_read(*, notification: Notification, user: User) -> Notific
         raise PermissionError("Only the recipient marks a notification read.")
     if notification.read_at is None:
         now = timezone.now()
-        Notification.objects.filter(pk=notification.pk, read_at__isnull=True).update(read_at=now)
+        if Notification.objects.filter(pk=notification.pk, read_at__isnull=True).update(read_at=now):
+            unread_count_changed(user_ids=[user.pk])
         notification.read_at = now
     return notification
 
 
 def notification_mark_all_read(*, user: User) -> int:
-    return Notification.objects.filter(recipient=user, read_at__isnull=True).update(read_at=timezone.now())
+    count = Notification.objects.filter(recipient=user, read_at__isnull=True).update(read_at=timezone.now())
+    if count:
+        unread_count_changed(user_ids=[user.pk])
+    return count
 
 
 def recipient_language_record(*, user: User, language: str) -> None:
@@ -174,5 +197,7 @@ def notification_email_give_up(*, notification_id: int, error: BaseException) ->
 
 def notification_purge_for_filings(*, filing_ids: Iterable[int]) -> int:
     """Delete the notifications about filings being deleted (retention of pre-complaints)."""
-    deleted, _ = Notification.objects.filter(filing__in=list(filing_ids)).delete()
+    notifications = Notification.objects.filter(filing__in=list(filing_ids))
+    unread_count_changed(user_ids=notifications.filter(read_at__isnull=True).values_list("recipient_id", flat=True))
+    deleted, _ = notifications.delete()
     return deleted

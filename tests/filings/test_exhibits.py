@@ -404,6 +404,7 @@ def test_exhibit_lists_take_a_bounded_number_of_queries(place, citizen, page) ->
         url = {"detail": f"/filings/{filing.pk}/", "exhibits": f"/filings/{filing.pk}/exhibits/"}.get(
             page, f"/filings/{filing.pk}/review/"
         )
+        client.get(url)  # the session set up and the bell counted, as on any page after the first
         with CaptureQueriesContext(connection) as queries:
             assert client.get(url).status_code == 200
         return len(queries)

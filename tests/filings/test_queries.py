@@ -11,9 +11,10 @@ from django.db import connection
 from django.test import Client, RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone, translation
+from django.utils.translation import gettext
 
 from filings.models import Filing
-from filings.views import review
+from filings.views import follow, review
 from justice.accounts.models import User
 from tests.accounts.factories import UserFactory
 from tests.filings.factories import civil_sections, criminal_sections
@@ -22,8 +23,9 @@ pytestmark = pytest.mark.django_db
 
 ROWS = 1000
 # The queue view itself: the organisation (with the membership check), the grouped counts, one page of filings
-# with their filers, the access-log insert for the people listed, and the header's unread notifications count.
-QUEUE_VIEW_QUERIES = 5
+# (their ids of people only), the access-log insert for the people listed, the header's unread notifications count,
+# and, the table not being in the cache yet, its rows with their filers.
+QUEUE_VIEW_QUERIES = 6
 
 
 def received(place, *, count: int = ROWS) -> list[Filing]:
@@ -75,9 +77,41 @@ def test_a_whole_queue_request_costs_the_same_with_ten_or_a_thousand_filings(cli
     with CaptureQueriesContext(connection) as few:
         assert client.get(url).status_code == 200
     received(place, count=ROWS)
+    client.get(url)  # the first page's rows changed: its table is rendered (and cached) once
     with CaptureQueriesContext(connection) as many:
         assert client.get(url).status_code == 200
     assert len(many) == len(few)
+
+
+def test_the_queue_reads_full_rows_only_to_render_its_table_and_logs_who_was_listed(client: Client, place) -> None:
+    from justice.audit.models import AccessEvent
+
+    filings = received(place, count=30)
+    client.force_login(place.clerk)
+    url = f"/filings/received/{place.court.pk}/"
+    client.get(url, HTTP_ACCEPT_LANGUAGE="en")
+
+    def filing_reads() -> tuple[list[str], str]:
+        with CaptureQueriesContext(connection) as queries:
+            body = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+        return [q["sql"] for q in queries.captured_queries if 'FROM "filings_filing"' in q["sql"]], body
+
+    before = AccessEvent.objects.count()
+    reads, body = filing_reads()
+    assert [sql for sql in reads if "GROUP BY" not in sql and "JOIN" in sql] == []  # the table from the cache
+    listed = [f for f in filings if f.recipient_id == place.court.pk and f.status == Filing.Status.SUBMITTED]
+    listed.sort(key=lambda f: (f.submitted_at, f.pk))
+    people = {p for f in listed[: review.PAGE_SIZE] for p in (f.filer_id, f.on_behalf_of_id) if p is not None}
+    logged = AccessEvent.objects.order_by("pk")[before:]
+    assert sorted(e.subject_id for e in logged) == sorted(people)
+    assert {(e.actor_id, e.actor_organisation_id, e.object_id) for e in logged} == {
+        (place.clerk.pk, place.court.pk, str(place.court.pk))
+    }
+    assert f"Civil referral no. {listed[0].pk}" in body and str(listed[0].filer) in body
+    Filing.objects.filter(pk=listed[0].pk).update(status=Filing.Status.REJECTED, updated_at=timezone.now())
+    reads, body = filing_reads()
+    assert len([sql for sql in reads if "GROUP BY" not in sql and "JOIN" in sql]) == 1  # rendered again
+    assert f"Civil referral no. {listed[0].pk}" not in body and f"Civil referral no. {listed[1].pk}" in body
 
 
 def test_the_queue_lists_oldest_first_with_counts(client: Client, place) -> None:
@@ -104,9 +138,99 @@ def test_my_cases_and_dashboards_cost_the_same_with_ten_or_a_thousand_filings(
     with CaptureQueriesContext(connection) as few:
         assert client.get(url).status_code == 200
     received(place, count=ROWS)
+    client.get(url)  # tables whose rows changed are rendered (and cached) once
     with CaptureQueriesContext(connection) as many:
         assert client.get(url).status_code == 200
-    assert len(many) == len(few)
+    # "My cases" counts the filings only when there are more than a page of them (ten fit on one).
+    assert len(many) == len(few) + (1 if url == "/filings/" else 0)
+
+
+def _filing_counts(queries: CaptureQueriesContext) -> list[str]:
+    return [
+        q["sql"]
+        for q in queries.captured_queries
+        if q["sql"].startswith('SELECT COUNT(*) AS "__count" FROM "filings_filing"')
+    ]
+
+
+def test_my_cases_of_a_person_whose_filings_fit_on_a_page_runs_no_count(client: Client, citizen) -> None:
+    from tests.filings.factories import draft
+
+    filings = [draft(filer=citizen) for _ in range(follow.PAGE_SIZE)]
+    client.force_login(citizen)
+    client.get("/filings/")  # the session is now set up, the bell counted
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get("/filings/", HTTP_ACCEPT_LANGUAGE="en")
+    assert _filing_counts(queries) == []
+    assert [filing for filing, _next_step in response.context["rows"]] == sorted(
+        filings, key=lambda f: (f.updated_at, f.pk), reverse=True
+    )
+    assert response.context["page_obj"].paginator.count == follow.PAGE_SIZE
+    assert "fr-pagination" not in response.content.decode()
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get("/filings/?page=1", HTTP_ACCEPT_LANGUAGE="en")
+    assert _filing_counts(queries) == [] and len(response.context["rows"]) == follow.PAGE_SIZE
+
+
+def test_my_cases_paginates_a_longer_list(client: Client, citizen) -> None:
+    from tests.filings.factories import draft
+
+    filings = {draft(filer=citizen).pk for _ in range(follow.PAGE_SIZE + 1)}
+    client.force_login(citizen)
+    client.get("/filings/")
+    with CaptureQueriesContext(connection) as queries:
+        first = client.get("/filings/", HTTP_ACCEPT_LANGUAGE="en")
+    assert len(_filing_counts(queries)) == 1
+    assert len(first.context["rows"]) == follow.PAGE_SIZE
+    assert first.context["page_obj"].has_next() and not first.context["page_obj"].has_previous()
+    assert 'href="?page=2"' in first.content.decode()
+    second = client.get("/filings/?page=2", HTTP_ACCEPT_LANGUAGE="en")
+    assert [filing.pk for filing, _next_step in second.context["rows"]] == [min(filings)]  # the oldest changed
+    assert {filing.pk for filing, _next_step in first.context["rows"]} | {min(filings)} == filings
+    assert 'href="?page=1"' in second.content.decode()
+    assert client.get("/filings/?page=9").context["page_obj"].number == 2  # past the end: the last page
+    assert client.get("/filings/?page=x").context["page_obj"].number == 1
+
+
+def test_my_cases_words_next_steps_in_the_page_language(client: Client, citizen) -> None:
+    from tests.filings.factories import draft
+
+    for _ in range(3):
+        draft(filer=citizen)
+    client.force_login(citizen)
+    english = client.get("/filings/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    french = client.get("/filings/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    with translation.override("fr"):
+        in_french = str(gettext("Complete the form and send it. A draft not sent within %(days)s days is deleted.")) % {
+            "days": 30
+        }
+    assert english.count("Complete the form and send it. A draft not sent within 30 days is deleted.") == 3
+    assert in_french.startswith("Compl") and french.count(in_french) == 3
+
+
+def test_my_cases_reads_full_rows_only_to_render_its_tables(client: Client, place, citizen) -> None:
+    """The tables' versions come from a light query (no joins); the full rows are read when a table is rendered,
+    that is when a row changed, and the page shows the change."""
+    from filings import services
+    from tests.filings.factories import submitted
+
+    filing = submitted(filer=citizen, sections=criminal_sections())
+    services.filing_review(filing=filing, actor=place.police, decision=Filing.Decision.ACCEPTED)
+    client.force_login(citizen)
+    client.get("/filings/", HTTP_ACCEPT_LANGUAGE="en")
+
+    def filing_reads() -> list[str]:
+        with CaptureQueriesContext(connection) as queries:
+            body = client.get("/filings/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+        assert f"Pre-complaint no. {filing.pk}" in body and place.unit.name in body
+        return [q["sql"] for q in queries.captured_queries if 'FROM "filings_filing"' in q["sql"]]
+
+    cached = filing_reads()
+    assert len(cached) == 1 and "JOIN" not in cached[0]
+    services.filing_cancel(filing=submitted(filer=citizen, sections=criminal_sections()), actor=citizen)
+    rendered = filing_reads()
+    assert len(rendered) == 2 and "JOIN" in rendered[1]
+    assert filing_reads() == cached
 
 
 def test_cached_tables_show_a_change_at_once(client: Client, place, citizen) -> None:
@@ -146,3 +270,18 @@ def test_the_queue_filters_show_the_values_chosen_and_errors_though_cached(clien
     invalid = client.get(url + "?status=nonsense", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "Select a valid choice" in invalid
     assert "Select a valid choice" not in client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+
+
+def test_the_case_page_lists_its_filings_without_joining_their_people(client: Client, place, citizen) -> None:
+    from filings import services
+    from tests.filings.factories import submitted
+
+    filing = submitted(filer=citizen, kind=Filing.Kind.CIVIL_REFERRAL, sections=civil_sections(court=place.court))
+    services.filing_review(filing=filing, actor=place.clerk, decision=Filing.Decision.ACCEPTED)
+    filing.refresh_from_db()
+    client.force_login(citizen)
+    with CaptureQueriesContext(connection) as queries:
+        body = client.get(f"/filings/cases/{filing.case_id}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert f"Civil referral no. {filing.pk}" in body and str(citizen) in body
+    (listing,) = [q["sql"] for q in queries.captured_queries if q["sql"].startswith('SELECT "filings_filing"."id"')]
+    assert "JOIN" not in listing

@@ -11,7 +11,9 @@ import io
 from pathlib import Path
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from pypdf import PdfReader
 
@@ -170,9 +172,20 @@ def test_certified_copy_carries_the_seal_receipt_reference_and_a_valid_signature
 
 def test_case_page_shows_the_decision_and_the_timeline_its_issue(court: Court, issued: Decision) -> None:
     party = issued.case.parties.get(role="claimant").user
-    page = client_for(party).get(reverse("filings:case", args=[issued.case_id])).content.decode()
-    assert reverse("hearings:decision", args=[issued.pk]) in page
+    with CaptureQueriesContext(connection) as queries:
+        page = client_for(party).get(reverse("filings:case", args=[issued.case_id])).content.decode()
+    assert reverse("hearings:decision", args=[issued.pk]) in page and issued.title in page
     assert "Décision rendue" in page or "Decision issued" in page
+    # The list shows a decision's title, status and date, the timeline when, what and the note: no file, seal,
+    # author or actor is joined to read them.
+    section = [
+        q["sql"]
+        for q in queries.captured_queries
+        if q["sql"].startswith("SELECT")
+        and q["sql"].split(" FROM ")[1].split()[0] in ('"hearings_decision"', '"hearings_hearingevent"')
+    ]
+    assert len(section) == 2
+    assert not [sql for sql in section if '"accounts_user"' in sql or '"evidence_' in sql]
 
 
 def test_drafts_are_the_benchs_and_issued_decisions_the_cases_role_by_role(court: Court) -> None:

@@ -7,6 +7,7 @@ import email.policy
 import time
 import uuid
 from email.message import EmailMessage
+from typing import Any
 
 import pytest
 import redis
@@ -35,6 +36,41 @@ def test_redis_answers_ping_set_and_get(integration_env: IntegrationEnv) -> None
         assert client.info("server")["redis_version"]
     finally:
         client.close()
+
+
+def test_the_production_cache_backend_reads_and_writes_redis_from_several_threads(
+    integration_env: IntegrationEnv,
+) -> None:
+    """The backend keeps its Redis client between calls (justice.redis_cache): every cache operation the portal
+    uses still works, from threads sharing it."""
+    from justice.redis_cache import KeptClientRedisCache
+
+    cache: Any = KeptClientRedisCache(integration_env.redis_url, {"KEY_PREFIX": f"justice-it-{uuid.uuid4().hex}"})
+    try:
+        _cache_operations(cache)
+    finally:
+        for pool in cache._cache._pools.values():
+            pool.disconnect()
+
+
+def _cache_operations(cache: Any) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    assert cache.add("version", "a", 60) is True
+    assert cache.add("version", "b", 60) is False
+    assert cache.get("version") == "a"
+    cache.set_many({"count:1": 3, "count:2": 0}, 60)
+    assert cache.get_many(["count:1", "count:2", "missing"]) == {"count:1": 3, "count:2": 0}
+    assert cache.incr("count:1") == 4
+
+    def round_trip(n: int) -> int:
+        cache.set(f"thread:{n}", n, 60)
+        return cache.get(f"thread:{n}")
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        assert list(pool.map(round_trip, range(64))) == list(range(64))
+    cache.delete_many(["version", "count:1", "count:2", *(f"thread:{n}" for n in range(64))])
+    assert cache.get("version") is None
 
 
 def wait_for_email(worker: CeleryWorker) -> EmailMessage:

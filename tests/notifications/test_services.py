@@ -13,6 +13,7 @@ from filings import services
 from filings.models import Filing
 from justice.accounts.models import Membership
 from justice.notifications.models import Kind, Notification
+from justice.notifications.selectors import unread_count
 from justice.notifications.services import notification_email_send, notify, recipient_language_record
 from justice.notifications.tasks import send_notification_email
 from justice.outbox.models import OutboxMessage
@@ -202,6 +203,8 @@ def test_notify_refuses_an_unknown_kind_and_skips_inactive_people(place, citizen
 def test_the_retention_purge_takes_the_notifications_of_purged_pre_complaints(place, citizen) -> None:
     filing = submitted(filer=citizen)
     assert Notification.objects.filter(filing=filing).exists()
+    assert unread_count(user=place.police) == 1  # now in the cache
     later = timezone.now() + datetime.timedelta(days=31)
     assert services.pre_complaint_purge_unconfirmed(now=later) == 1
     assert not Notification.objects.exists()
+    assert unread_count(user=place.police) == 0

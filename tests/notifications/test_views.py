@@ -3,8 +3,12 @@ their own (anyone else's is a 404)."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from filings import services
 from filings.models import Filing
@@ -25,7 +29,7 @@ def test_the_bell_announces_the_unread_count_and_links_to_the_list(client: Clien
     assert '<span class="fr-sr-only">, unread: 1</span>' in page
     page = client.get("/filings/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
     assert '<span class="fr-sr-only">, non lues : 1</span>' in page
-    Notification.objects.update(read_at="2026-01-01T00:00:00Z")
+    client.post("/notifications/read-all/")
     page = client.get("/filings/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "unread:" not in page and 'href="/notifications/"' in page
 
@@ -44,6 +48,91 @@ def test_the_bell_costs_one_query(client: Client, place, citizen, django_assert_
     with django_assert_num_queries(1):
         rendered = Template("{{ notification_bell.unread }} {{ notification_bell.unread }}").render(Context(context))
     assert rendered == "30 30"
+    with django_assert_num_queries(0):  # the next page reads the count from the cache
+        assert Template("{{ notification_bell.unread }}").render(Context(notifications(request))) == "30"
+
+
+def _bell_count_queries(queries: CaptureQueriesContext) -> list[str]:
+    return [q["sql"] for q in queries.captured_queries if 'FROM "notifications_notification"' in q["sql"]]
+
+
+def _bell(client: Client) -> str:
+    page = client.get("/filings/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    found = re.search(r'<span class="fr-sr-only">, unread: (\d+)</span>', page)
+    assert 'href="/notifications/"' in page
+    return found.group(1) if found else "none"
+
+
+def test_the_bell_is_counted_once_then_read_from_the_cache(client: Client, place, citizen) -> None:
+    filing = submitted(filer=citizen)
+    services.filing_review(filing=filing, actor=place.police, decision=Filing.Decision.ACCEPTED)
+    client.force_login(citizen)
+    assert _bell(client) == "1"  # the session is now set up, its language recorded
+    notify(recipients=[citizen], target=filing, kind=Kind.FILING_ACCEPTED)
+    with CaptureQueriesContext(connection) as first:
+        assert _bell(client) == "2"
+    assert len(_bell_count_queries(first)) == 1
+    with CaptureQueriesContext(connection) as second:
+        assert _bell(client) == "2"
+    assert _bell_count_queries(second) == []
+    assert len(second.captured_queries) == len(first.captured_queries) - 1
+
+
+def test_the_bell_shows_a_new_notification_and_reading_at_once(
+    client: Client, place, citizen, django_capture_on_commit_callbacks
+) -> None:
+    client.force_login(citizen)
+    assert _bell(client) == "none"  # nothing unread: cached as such
+    first = submitted(filer=citizen)
+    services.filing_review(filing=first, actor=place.police, decision=Filing.Decision.ACCEPTED)
+    assert _bell(client) == "1"
+    with django_capture_on_commit_callbacks(execute=True):
+        second = submitted(filer=citizen)
+        services.filing_review(
+            filing=second, actor=place.police, decision=Filing.Decision.REJECTED, rejection_reason="incomplete"
+        )
+    assert _bell(client) == "2"
+    notification = Notification.objects.filter(recipient=citizen).order_by("pk").first()
+    assert notification is not None
+    client.get(f"/notifications/{notification.pk}/")  # followed from the list or the email: read
+    assert _bell(client) == "1"
+    client.post(f"/notifications/{notification.pk}/read/")  # already read: nothing changes
+    assert _bell(client) == "1"
+    client.post("/notifications/read-all/")
+    assert _bell(client) == "none"
+    notify(recipients=[citizen], target=first, kind=Kind.FILING_ACCEPTED)
+    assert _bell(client) == "1"
+
+
+def test_a_count_taken_before_a_notification_commits_is_not_served_after(
+    client: Client, place, citizen, django_capture_on_commit_callbacks
+) -> None:
+    """Another request may count between the notification's insert and its commit, without seeing it, and store
+    that count: the commit moves the bell to a new version, so that count is never read."""
+    from django.core.cache import cache
+
+    from justice.notifications.selectors import unread_version_key
+
+    filing = submitted(filer=citizen)
+    client.force_login(citizen)
+    assert _bell(client) == "none"
+    with django_capture_on_commit_callbacks(execute=True):
+        notify(recipients=[citizen], target=filing, kind=Kind.FILING_ACCEPTED)
+        version = cache.get(unread_version_key(citizen.pk))
+        cache.set(f"notifications:unread:{citizen.pk}:{version}", 0)  # what the other request stored
+    assert _bell(client) == "1"
+
+
+def test_each_person_has_their_own_count(client: Client, place, citizen) -> None:
+    other = UserFactory()
+    filing = submitted(filer=citizen)
+    notify(recipients=[citizen], target=filing, kind=Kind.FILING_ACCEPTED)
+    client.force_login(other)
+    assert _bell(client) == "none"
+    client.force_login(citizen)
+    assert _bell(client) == "1"
+    client.force_login(other)
+    assert _bell(client) == "none"
 
 
 def test_the_list_is_paginated_with_a_bounded_number_of_queries(
