@@ -3,18 +3,23 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from allauth.usersessions.models import UserSession
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
+from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from justice.accounts.permissions import has_mfa, is_staff_user, requires_mfa
+
+if TYPE_CHECKING:
+    from justice.accounts.models import User
 
 SESSION_STARTED_KEY = "justice_session_started"
 SESSION_LAST_SEEN_KEY = "justice_session_last_seen"
@@ -39,6 +44,33 @@ ALLOWED_URL_NAMES = frozenset(
 )
 
 
+# That a staff member has set MFA up is read from the database once, then kept in the cache (every page of theirs
+# asks). Removing an authenticator replaces the kept value by a marker (see ``forget_mfa_set_up``) that the check
+# never takes for a yes and that a request which read the database before the removal cannot overwrite (it only
+# adds a missing key); the check reads the database again while the marker lasts.
+MFA_SET_UP_SECONDS = 600
+MFA_REMOVED = "removed"
+
+
+def mfa_set_up_key(user_id: int) -> str:
+    return f"accounts:mfa-set-up:{user_id}"
+
+
+def mfa_set_up(user: User) -> bool:
+    key = mfa_set_up_key(user.pk)
+    if cache.get(key) is True:
+        return True
+    if not has_mfa(user):
+        return False
+    cache.add(key, True, MFA_SET_UP_SECONDS)
+    return True
+
+
+def forget_mfa_set_up(user_id: int) -> None:
+    """Called once a removal of one of the person's authenticators is committed: the next check reads the database."""
+    cache.set(mfa_set_up_key(user_id), MFA_REMOVED, MFA_SET_UP_SECONDS)
+
+
 class StaffMFARequiredMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -55,7 +87,7 @@ class StaffMFARequiredMiddleware:
         match = request.resolver_match
         if match is not None and match.url_name in ALLOWED_URL_NAMES:
             return None
-        if has_mfa(user):
+        if mfa_set_up(user):
             return None
         messages.warning(
             request,

@@ -110,3 +110,46 @@ def test_demo_accounts_see_their_code_only_in_demo_mode(client: Client, settings
     settings.DEMO = False
     response = client.get("/account/2fa/authenticate/", HTTP_ACCEPT_LANGUAGE="en")
     assert "Demo account" not in response.content.decode()
+
+
+def test_staff_mfa_is_read_once_then_kept_until_an_authenticator_is_removed(
+    client: Client, django_capture_on_commit_callbacks
+) -> None:
+    from allauth.mfa.models import Authenticator
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    member = staff_member(Membership.Role.CLERK)
+    client.force_login(member.user)
+    assert client.get("/dashboard/").status_code == 200
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get("/dashboard/").status_code == 200
+    assert not [q for q in queries.captured_queries if "mfa_authenticator" in q["sql"]]
+    # Removing the factor is seen at once, by every session of the person.
+    with django_capture_on_commit_callbacks(execute=True):
+        Authenticator.objects.filter(user=member.user).delete()
+    other = Client()
+    other.force_login(member.user)
+    assert client.get("/dashboard/")["Location"] == "/account/2fa/totp/activate/"
+    assert other.get("/dashboard/")["Location"] == "/account/2fa/totp/activate/"
+    # Set up again, it is read again.
+    enable_totp(member.user)
+    assert client.get("/dashboard/").status_code == 200
+
+
+def test_a_check_that_read_mfa_before_its_removal_does_not_keep_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    from justice.accounts import middleware, permissions
+
+    member = staff_member(Membership.Role.CLERK)
+
+    def has_mfa_then_removed(user):
+        # The database answers, then the removal is committed (and forgotten) before the check writes the cache.
+        answer = permissions.has_mfa(user)
+        user.authenticator_set.all().delete()
+        middleware.forget_mfa_set_up(user.pk)
+        return answer
+
+    monkeypatch.setattr(middleware, "has_mfa", has_mfa_then_removed)
+    assert middleware.mfa_set_up(member.user)
+    monkeypatch.undo()
+    assert not middleware.mfa_set_up(member.user)
