@@ -13,6 +13,7 @@ from django.http import Http404
 from filings import permissions
 from filings.models import AppointmentSlot, Case, Exhibit, Filing, FilingEvent, Mandate, Party, ServiceRecord
 from justice.accounts.models import Membership, Organisation, User
+from justice.accounts.permissions import active_roles
 
 if TYPE_CHECKING:
     from justice.accounts.models import Membership as MembershipType
@@ -132,19 +133,17 @@ _REVIEWING_KINDS: dict[str, tuple[str, ...]] = {
 }
 
 
-def review_organisations(*, user: User) -> QuerySet[Organisation]:
-    """Where the user reviews filings: clerk of a court or prosecutor's office, prosecutor (the procedures of the
-    police), officer of a police unit. One query (a subquery on active memberships), so the queue page does not pay
-    for the user's whole scope."""
-    reviewing = Q(pk__in=[])
-    for role, kinds in _REVIEWING_KINDS.items():
-        reviewing |= Q(role=role, organisation__kind__in=kinds)
-    memberships = Membership.objects.active().filter(reviewing, user=user)
-    return Organisation.objects.filter(pk__in=memberships.values("organisation"))
-
-
 def review_organisation_get(*, user: User, pk: int) -> Organisation:
-    organisation = review_organisations(user=user).filter(pk=pk).first()
+    """An organisation where the user reviews filings: clerk of a court or prosecutor's office, prosecutor (the
+    procedures of the police), officer of a police unit. Read by its key, of the kinds the user's active roles there
+    review: the roles are those the request already read (``active_roles``), not a subquery on memberships."""
+    kinds = {
+        kind
+        for role, organisation in active_roles(user)
+        if organisation == pk
+        for kind in _REVIEWING_KINDS.get(role, ())
+    }
+    organisation = Organisation.objects.filter(pk=pk, kind__in=kinds).first() if kinds else None
     if organisation is None:
         raise Http404
     return organisation

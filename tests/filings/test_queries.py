@@ -15,16 +15,17 @@ from django.utils.translation import gettext
 
 from filings.models import Filing
 from filings.views import follow, review
-from justice.accounts.models import User
+from justice.accounts.models import Membership, User
+from justice.accounts.permissions import active_roles
 from tests.accounts.factories import UserFactory
 from tests.filings.factories import civil_sections, criminal_sections
 
 pytestmark = pytest.mark.django_db
 
 ROWS = 1000
-# The queue view itself: the organisation (with the membership check), the grouped counts, one page of filings
-# (their ids of people only), the access-log insert for the people listed, the header's unread notifications count,
-# and, the table not being in the cache yet, its rows with their filers.
+# The queue view itself: the organisation (by its key: the user's roles are read by the middleware), the grouped
+# counts, one page of filings (their ids of people only), the access-log insert for the people listed, the header's
+# unread notifications count, and, the table not being in the cache yet, its rows with their filers.
 QUEUE_VIEW_QUERIES = 6
 
 
@@ -62,6 +63,7 @@ def test_the_review_queue_view_runs_under_ten_queries_with_a_thousand_filings(
     received(place)
     request = RequestFactory().get(f"/filings/received/{place.court.pk}/{query}")
     request.user = User.objects.get(pk=place.clerk.pk)
+    active_roles(request.user)  # as the session and MFA middleware do on every request of staff
     with django_assert_max_num_queries(QUEUE_VIEW_QUERIES):
         response = review.queue(request, organisation_pk=place.court.pk)
     assert response.status_code == 200
@@ -81,6 +83,24 @@ def test_a_whole_queue_request_costs_the_same_with_ten_or_a_thousand_filings(cli
     with CaptureQueriesContext(connection) as many:
         assert client.get(url).status_code == 200
     assert len(many) == len(few)
+
+
+def test_the_queue_reads_its_organisation_by_key_from_the_roles_the_request_already_read(client: Client, place) -> None:
+    client.force_login(place.clerk)
+    url = f"/filings/received/{place.court.pk}/"
+    client.get(url)
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    memberships = [q["sql"] for q in queries.captured_queries if 'FROM "accounts_membership"' in q["sql"]]
+    organisations = [q["sql"] for q in queries.captured_queries if 'FROM "accounts_organisation"' in q["sql"]]
+    assert len(memberships) == 1 and len(organisations) == 1
+    assert "accounts_membership" not in organisations[0]
+    # Only where the user reviews: not another court, nor where their membership is revoked or not a reviewing one.
+    assert client.get(f"/filings/received/{place.unit.pk}/").status_code == 404
+    Membership.objects.create(user=place.clerk, organisation=place.unit, role=Membership.Role.CLERK)
+    assert client.get(f"/filings/received/{place.unit.pk}/").status_code == 404
+    Membership.objects.filter(user=place.clerk, organisation=place.court).update(revoked_at=timezone.now())
+    assert client.get(url).status_code == 404
 
 
 def test_the_queue_reads_full_rows_only_to_render_its_table_and_logs_who_was_listed(client: Client, place) -> None:
