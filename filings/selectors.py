@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import uuid
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from django.core.cache import cache
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
 
@@ -186,16 +188,51 @@ class ReviewCounts:
         return sum(n for (s, k), n in self.by_status_and_kind.items() if s == status and (not kind or k == kind))
 
 
+# The queue's counts are kept in the cache under the organisation's current "counts version", a token that the
+# services changing a filing's status or recipient (``transition``) or deleting filings (retention) replace, at once
+# and when their transaction commits: as for the bell's count (justice.notifications.selectors), counts computed
+# before a change can only be stored under a token the change has since replaced. They also expire, so that a write
+# made outside the services shows within that time.
+REVIEW_COUNTS_SECONDS = 600
+REVIEW_COUNTS_VERSION_SECONDS = 24 * 3600
+
+
+def review_counts_version_key(organisation_id: int) -> str:
+    return f"filings:review-counts-version:{organisation_id}"
+
+
+def new_review_counts_version() -> str:
+    return uuid.uuid4().hex
+
+
 def review_counts(*, organisation: Organisation, user: User | None = None) -> ReviewCounts:
-    """One grouped query for all the counts the queue shows."""
+    """The counts of the filings the organisation received, of the kinds ``user`` reviews there (one grouped query,
+    or none when they are in the cache for the organisation's current version)."""
+    kinds = kinds_reviewed_by(organisation, user)
+    version_key = review_counts_version_key(organisation.pk)
+    version = cache.get(version_key)
+    if version is None:
+        cache.add(version_key, new_review_counts_version(), REVIEW_COUNTS_VERSION_SECONDS)
+        version = cache.get(version_key)
+        if version is None:  # a cache that keeps nothing (dummy cache): count every time
+            return ReviewCounts(Counter(_review_counts_query(organisation, kinds)))
+    counts_key = f"filings:review-counts:{organisation.pk}:{','.join(kinds)}:{version}"
+    counts = cache.get(counts_key)
+    if counts is None:
+        counts = _review_counts_query(organisation, kinds)
+        cache.set(counts_key, counts, REVIEW_COUNTS_SECONDS)
+    return ReviewCounts(Counter(counts))
+
+
+def _review_counts_query(organisation: Organisation, kinds: Sequence[str]) -> dict[tuple[str, str], int]:
     rows = (
-        Filing.objects.filter(recipient=organisation, kind__in=kinds_reviewed_by(organisation, user))
+        Filing.objects.filter(recipient=organisation, kind__in=kinds)
         .exclude(status=Filing.Status.DRAFT)
-        .values("status", "kind")
+        .values_list("status", "kind")
         .annotate(n=Count("*"))  # COUNT(*), not of a column: answered from the filing_review_counts index alone
         .order_by()
     )
-    return ReviewCounts(Counter({(row["status"], row["kind"]): row["n"] for row in rows}))
+    return {(status, kind): n for status, kind, n in rows}
 
 
 # --- Dashboards -----------------------------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from filings.models import AppointmentSlot, Filing, FilingEvent
+from filings.services.base import review_counts_changed
 from justice.notifications.services import notification_purge_for_filings
 
 logger = logging.getLogger(__name__)
@@ -37,6 +38,8 @@ def pre_complaint_purge_unconfirmed(*, now: datetime.datetime | None = None) -> 
         FilingEvent.objects.filter(filing__in=ids).delete()
         notification_purge_for_filings(filing_ids=ids)
         AppointmentSlot.objects.filter(filing__in=ids).delete()
+        recipients = set(Filing.objects.filter(pk__in=ids).values_list("recipient", flat=True))
         Filing.objects.filter(pk__in=ids).delete()
+        review_counts_changed(organisation_ids=recipients)
     logger.info("purged %s unconfirmed pre-complaints older than %s", len(ids), cutoff.isoformat())
     return len(ids)

@@ -305,3 +305,40 @@ def test_the_case_page_lists_its_filings_without_joining_their_people(client: Cl
     assert f"Civil referral no. {filing.pk}" in body and str(citizen) in body
     (listing,) = [q["sql"] for q in queries.captured_queries if q["sql"].startswith('SELECT "filings_filing"."id"')]
     assert "JOIN" not in listing
+
+
+def test_the_queue_counts_are_kept_until_a_service_changes_or_deletes_a_filing_received(
+    client: Client, place, django_capture_on_commit_callbacks
+) -> None:
+    from filings import services
+    from filings.models import RejectionReason
+
+    filings = received(place, count=30)
+
+    def counts(user: User, organisation) -> tuple[int, int]:
+        """What the queue says is waiting and how many of its queries were a count."""
+        client.force_login(user)
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(f"/filings/received/{organisation.pk}/")
+        return response.context["waiting"], len([q for q in queries.captured_queries if "GROUP BY" in q["sql"]])
+
+    waiting = len([f for f in filings if f.recipient_id == place.court.pk and f.status == Filing.Status.SUBMITTED])
+    assert counts(place.clerk, place.court) == (waiting, 1)
+    assert counts(place.clerk, place.court) == (waiting, 0)
+    first = next(f for f in filings if f.recipient_id == place.court.pk and f.status == Filing.Status.SUBMITTED)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.filing_review(
+            filing=first,
+            actor=place.clerk,
+            decision=Filing.Decision.REJECTED,
+            rejection_reason=RejectionReason.INCOMPLETE,
+        )
+    assert counts(place.clerk, place.court) == (waiting - 1, 1)
+    # The retention of unconfirmed pre-complaints empties the police unit's queue.
+    unit_waiting = len([f for f in filings if f.recipient_id == place.unit.pk and f.status == Filing.Status.SUBMITTED])
+    assert counts(place.police, place.unit) == (unit_waiting, 1)
+    assert counts(place.police, place.unit) == (unit_waiting, 0)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.pre_complaint_purge_unconfirmed(now=timezone.now() + datetime.timedelta(days=400)) > 0
+    assert counts(place.police, place.unit) == (0, 1)
+    assert counts(place.clerk, place.court) == (waiting - 1, 0)  # the court's filings were not touched
