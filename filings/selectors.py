@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-import uuid
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from django.core.cache import cache
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
 
 from filings import permissions
 from filings.models import AppointmentSlot, Case, Exhibit, Filing, FilingEvent, Mandate, Party, ServiceRecord
+from justice import versioned_cache
 from justice.accounts.models import Membership, Organisation, User
 from justice.accounts.permissions import active_roles
 
@@ -188,39 +187,18 @@ class ReviewCounts:
         return sum(n for (s, k), n in self.by_status_and_kind.items() if s == status and (not kind or k == kind))
 
 
-# The queue's counts are kept in the cache under the organisation's current "counts version", a token that the
-# services changing a filing's status or recipient (``transition``) or deleting filings (retention) replace, at once
-# and when their transaction commits: as for the bell's count (justice.notifications.selectors), counts computed
-# before a change can only be stored under a token the change has since replaced. They also expire, so that a write
-# made outside the services shows within that time.
-REVIEW_COUNTS_SECONDS = 600
-REVIEW_COUNTS_VERSION_SECONDS = 24 * 3600
-
-
-def review_counts_version_key(organisation_id: int) -> str:
-    return f"filings:review-counts-version:{organisation_id}"
-
-
-def new_review_counts_version() -> str:
-    return uuid.uuid4().hex
+# The queue's counts are kept in the cache under the organisation's version, which the services changing a filing's
+# status or recipient (``transition``) or deleting filings (retention) replace (see justice.versioned_cache).
+REVIEW_COUNTS_SCOPE = "filings:review-counts"
 
 
 def review_counts(*, organisation: Organisation, user: User | None = None) -> ReviewCounts:
     """The counts of the filings the organisation received, of the kinds ``user`` reviews there (one grouped query,
     or none when they are in the cache for the organisation's current version)."""
     kinds = kinds_reviewed_by(organisation, user)
-    version_key = review_counts_version_key(organisation.pk)
-    version = cache.get(version_key)
-    if version is None:
-        cache.add(version_key, new_review_counts_version(), REVIEW_COUNTS_VERSION_SECONDS)
-        version = cache.get(version_key)
-        if version is None:  # a cache that keeps nothing (dummy cache): count every time
-            return ReviewCounts(Counter(_review_counts_query(organisation, kinds)))
-    counts_key = f"filings:review-counts:{organisation.pk}:{','.join(kinds)}:{version}"
-    counts = cache.get(counts_key)
-    if counts is None:
-        counts = _review_counts_query(organisation, kinds)
-        cache.set(counts_key, counts, REVIEW_COUNTS_SECONDS)
+    counts = versioned_cache.cached(
+        REVIEW_COUNTS_SCOPE, organisation.pk, lambda: _review_counts_query(organisation, kinds), detail=",".join(kinds)
+    )
     return ReviewCounts(Counter(counts))
 
 

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from django.core.cache import cache
-from django.db import transaction
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from filings.models import Filing, FilingEvent
-from filings.selectors import REVIEW_COUNTS_VERSION_SECONDS, new_review_counts_version, review_counts_version_key
+from filings.selectors import REVIEW_COUNTS_SCOPE
+from justice import versioned_cache
 from justice.accounts.models import User
 from justice.errors import ApplicationError
 
@@ -26,18 +25,8 @@ def filing_lock(*, filing: Filing) -> Filing:
 
 
 def review_counts_changed(*, organisation_ids: Iterable[int | None]) -> None:
-    """The review queues' counts of these organisations are read again (see ``selectors.review_counts``): at once,
-    for the rest of this request, and again when the transaction commits, as a count taken between the two, which
-    cannot see the uncommitted change, is stored under the version that the commit replaces."""
-    keys = [review_counts_version_key(pk) for pk in set(organisation_ids) if pk is not None]
-    if not keys:
-        return
-
-    def bump() -> None:
-        cache.set_many({key: new_review_counts_version() for key in keys}, REVIEW_COUNTS_VERSION_SECONDS)
-
-    bump()
-    transaction.on_commit(bump)
+    """The review queues' counts of these organisations are read again (see ``selectors.review_counts``)."""
+    versioned_cache.changed(REVIEW_COUNTS_SCOPE, organisation_ids)
 
 
 def transition(

@@ -10,7 +10,6 @@ from collections.abc import Iterable
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.core.cache import cache
 from django.core.mail import EmailMessage
 from django.db import transaction
 from django.db.models import F
@@ -19,9 +18,10 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from filings.models import Case, Filing
+from justice import versioned_cache
 from justice.accounts.models import User
 from justice.notifications.models import Kind, Notification, RecipientLanguage
-from justice.notifications.selectors import UNREAD_VERSION_SECONDS, new_unread_version, unread_version_key
+from justice.notifications.selectors import UNREAD_SCOPE
 from justice.notifications.wording import subject_of
 from justice.outbox.services import Outgoing, outbox_enqueue_many
 
@@ -31,19 +31,8 @@ EMAIL_TASK = "justice.notifications.tasks.send_notification_email"
 
 
 def unread_count_changed(*, user_ids: Iterable[int]) -> None:
-    """The unread counts of ``user_ids`` change: their bells count again (see ``selectors.unread_count``).
-
-    At once, for the rest of this request, and again when the transaction commits: a count taken between the two,
-    which cannot see the uncommitted change, is stored under the version that the commit replaces."""
-    keys = [unread_version_key(user_id) for user_id in set(user_ids)]
-    if not keys:
-        return
-
-    def bump() -> None:
-        cache.set_many({key: new_unread_version() for key in keys}, UNREAD_VERSION_SECONDS)
-
-    bump()
-    transaction.on_commit(bump)
+    """The unread counts of ``user_ids`` change: their bells count again (see ``selectors.unread_count``)."""
+    versioned_cache.changed(UNREAD_SCOPE, user_ids)
 
 
 def notify(*, recipients: Iterable[User | None], target: Case | Filing, kind: str) -> list[Notification]:
