@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any, Generic, TypeVar
 
 from django.core.paginator import Page, Paginator
@@ -87,20 +87,23 @@ T = TypeVar("T")
 
 class RowsOnDemand(Generic[T]):
     """The rows of a cached table, fetched only if the table is rendered (when its cache has no copy for the current
-    version): the view reads just the columns the version is made of, without joins, and the full rows (with what
-    they join) wait for a miss. Its truth value is known from that light query, so ``{% if rows %}`` fetches
-    nothing."""
+    version): the view reads just the columns the version is made of, without joins (``listed``), and the full rows
+    (``full``, with what they join, restricted to those listed, each made a table row by ``row``) wait for a miss.
+    Its truth value is known from the listed rows, so ``{% if rows %}`` fetches nothing."""
 
-    def __init__(self, fetch: Callable[[], list[T]], *, known_count: int) -> None:
-        self._fetch = fetch
-        self._known_count = known_count
+    def __init__(
+        self, full: QuerySet[Any], listed: Sequence[Any], row: Callable[[Any], T] = lambda found: found
+    ) -> None:
+        self._full = full
+        self._listed = listed
+        self._row = row
 
     @cached_property
     def rows(self) -> list[T]:
-        return self._fetch()
+        return [self._row(found) for found in self._full.filter(pk__in=[listed.pk for listed in self._listed])]
 
     def __bool__(self) -> bool:
-        return self._known_count > 0
+        return bool(self._listed)
 
     def __iter__(self) -> Iterator[T]:
         return iter(self.rows)

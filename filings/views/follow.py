@@ -39,14 +39,9 @@ def mine(request: HttpRequest) -> HttpResponse:
         "filings/mine.html",
         {
             "page_obj": page,
-            "rows": RowsOnDemand(
-                lambda: [(f, wording.next_step(f)) for f in filings.filter(pk__in=[f.pk for f in listed])],
-                known_count=len(listed),
-            ),
+            "rows": RowsOnDemand(filings, listed, lambda filing: (filing, wording.next_step(filing))),
             "rows_version": rows_version(listed, *FILING_ROW_SHOWS),
-            "cases": RowsOnDemand(
-                lambda: list(cases.filter(pk__in=[c.pk for c in listed_cases])), known_count=len(listed_cases)
-            ),
+            "cases": RowsOnDemand(cases, listed_cases),
             "cases_version": rows_version(listed_cases, *CASE_ROW_SHOWS),
             "table_cache_seconds": TABLE_CACHE_SECONDS,
             "can_file_for_clients": permissions.can_file_for_clients(user),

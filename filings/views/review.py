@@ -56,7 +56,7 @@ def queue(request: HttpRequest, organisation_pk: int) -> HttpResponse:
             "filters": filters,
             "status": status,
             "status_label": dict(QueueFilterForm.STATUSES).get(status, Filing.Status(status).label),
-            "rows": RowsOnDemand(lambda: list(filings.filter(pk__in=[f.pk for f in listed])), known_count=len(listed)),
+            "rows": RowsOnDemand(filings, listed),
             # The rows' table is cached for a minute at most, as it says how long ago each filing came.
             "rows_version": rows_version(listed, *QUEUE_ROW_SHOWS),
             "page_obj": page,
