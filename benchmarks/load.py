@@ -8,7 +8,8 @@ Redis cache and cached_db sessions) on 127.0.0.1; each request is signed in as o
 - ``/health/``: the trivial view (whole middleware stack, no query): the baseline;
 - the citizen's "my cases" (``/filings/``);
 - a case page of theirs (``/filings/cases/<pk>/``);
-- the clerk's queue of their court (``/filings/received/<pk>/``), 20 clerks of 20 courts.
+- the clerk's queue of their court (``/filings/received/<pk>/``), 20 clerks of 20 courts;
+- the API's case list (``/api/v1/cases/``, JSON, first page) of the citizens, signed in by their session.
 
 Each page is measured twice. At saturation, ``wrk`` opens 32 connections, each sending its next request as soon as
 the previous one is answered: the server's throughput, as a share of the trivial view's. Then as 32 people using
@@ -416,6 +417,7 @@ def main() -> None:
             "my cases (/filings/)": [("/filings/", c["cookie"]) for c in citizens],
             "a case page": [(f"/filings/cases/{c['case']}/", c["cookie"]) for c in citizens],
             "clerk queue": [(f"/filings/received/{c['court']}/", c["cookie"]) for c in clerks],
+            "API case list": [("/api/v1/cases/", c["cookie"]) for c in citizens],
         }
         meter = CpuMeter(work, server.pid)
         saturated = [
