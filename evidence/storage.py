@@ -26,7 +26,7 @@ import uuid
 from collections.abc import Callable, Generator, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import IO, Any, Protocol, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
@@ -44,6 +44,16 @@ READ_CHUNK_SIZE = 1024 * 1024
 # Given storage keys, says which are accounted for: an evidence item's, or a resumable upload's still going on (used
 # to tell sealed objects and uploads in progress from orphans).
 KnownKeys = Callable[[list[uuid.UUID]], set[uuid.UUID]]
+
+
+class PartBody(Protocol):
+    """What a part is read from: a file, or a stream that can only tell where it is (see evidence.tus)."""
+
+    def read(self, size: int = -1, /) -> bytes: ...
+
+    def tell(self) -> int: ...
+
+    def seek(self, offset: int, whence: int = 0, /) -> int: ...
 
 
 class StoreUnavailableError(RuntimeError):
@@ -232,8 +242,8 @@ class EvidenceS3Storage(S3Storage):
             )["UploadId"]
         return upload_id
 
-    def multipart_put_part(self, *, name: str, upload_id: str, number: int, body: IO[bytes], length: int) -> str:
-        """Send part ``number`` (``length`` bytes read from ``body``); returns its ETag."""
+    def multipart_put_part(self, *, name: str, upload_id: str, number: int, body: PartBody, length: int) -> str:
+        """Send part ``number`` (``length`` bytes read from ``body``, a file or a stream); returns its ETag."""
         with store_errors("sending a part of a multipart upload"):
             etag: str = self.parts_client.upload_part(
                 Bucket=self.bucket_name,

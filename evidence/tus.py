@@ -5,8 +5,9 @@ arrived, a Celery task makes one streaming pass over it (SHA-256, the usual inge
 through :func:`evidence.services.evidence_ingest`.
 
 With the S3 store, chunks go straight into the evidence bucket, as a multipart upload under the key of the item the
-file will become (the upload's id): parts must be at least 5 MiB except the last, so smaller request bodies wait in
-a local buffer file until a part is full, and the last part completes the object, a version not yet locked. The
+file will become (the upload's id). A chunk sent with a checksum that can be a part on its own (at least 5 MiB, or
+the file's last bytes) streams into its part as it arrives, checked on the way; other request bodies wait in a
+local buffer file until a part is full. The last part completes the object, a version not yet locked. The
 Celery task then reads that very version once (SHA-256 of every byte; on local disk only what the checks read) and
 seals it where it is; a refused file's version is deleted. Each byte crosses the store twice (in, and back once),
 instead of four times through a staging bucket.
@@ -22,6 +23,7 @@ import contextlib
 import datetime
 import fcntl
 import hashlib
+import io
 import logging
 import re
 import uuid
@@ -71,6 +73,7 @@ CHECKSUM_ALGORITHMS: dict[str, Callable[[], Any]] = {
     "md5": hashlib.md5,
 }
 S3_MIN_PART_SIZE = 5 * 1024 * 1024
+S3_MAX_PART_SIZE = 5 * 1024 * 1024 * 1024
 SHA256_HEX = re.compile(r"[0-9a-f]{64}")
 # What the S3 store raises when it is down or refuses a request: the sender is told to try again later.
 STORE_ERRORS = (StoreUnavailableError, BotoCoreError, ClientError)
@@ -300,14 +303,21 @@ def tus_upload_append(
     The body is read outside any database transaction (a long one would hold SQLite's lock against every other
     writer for the whole transfer); a lock on the upload's staging file keeps two requests from interleaving, and
     the offset is compared again when the new one is recorded. With a checksum, the chunk is kept only if it
-    matches (else 460 and it is discarded); without one, whatever arrived before an interruption is kept, so that
-    the client resumes from there.
+    matches (else 460 and it is discarded), and in S3 it streams into a part of its own when it can (see
+    :func:`_streams`); without one, whatever arrived before an interruption is kept, so that the client resumes
+    from there.
     """
     upload = TusUpload.objects.get(pk=pk, user=user)
     with _exclusive(upload):
         upload.refresh_from_db()
         _check_appendable(upload, offset=offset, content_length=content_length)
-        received = _receive(upload, body, content_length, checksum)
+        # A checksummed chunk is kept whole or not at all: in S3 it may then go straight into a part.
+        if checksum is not None and _streams(upload, content_length):
+            part: dict[str, Any] | None = _stream_part(upload, body, content_length, checksum)
+            received = content_length
+        else:
+            part = None
+            received = _receive(upload, body, content_length, checksum)
         with transaction.atomic():
             current = TusUpload.objects.select_for_update().get(pk=upload.pk)
             if current.offset != upload.offset or current.state != upload.state:
@@ -317,12 +327,14 @@ def tus_upload_append(
             # Never shortened: a transmission's files may resume until the transmission expires.
             upload.expires_at = max(upload.expires_at, timezone.now() + _lifetime())
             complete = upload.offset == upload.length
-            if upload.backend == TusUpload.Backend.S3:
+            if part:
+                upload.s3_parts = [*upload.s3_parts, part]
+            elif upload.backend == TusUpload.Backend.S3:
                 upload.buffered += received
                 if upload.buffered >= settings.EVIDENCE_TUS_S3_PART_SIZE or (complete and upload.buffered):
                     _s3_flush_part(upload)
-                if complete:
-                    _s3_complete(upload)
+            if complete and upload.backend == TusUpload.Backend.S3:
+                _s3_complete(upload)
             if complete:
                 upload.state = TusUpload.State.RECEIVED
                 upload_id = upload.pk
@@ -413,24 +425,121 @@ def _receive(upload: TusUpload, body: IO[bytes], content_length: int, checksum: 
             and (received != content_length or digest.digest() != checksum.digest)
         ):
             stream.truncate(kept)
-            logger.warning(
-                "resumable upload %s: %s checksum mismatch at offset %s, part of %s bytes discarded",
-                upload.pk,
-                checksum.algorithm,
-                upload.offset,
-                received,
-            )
-            raise TusError(
-                _(
-                    "This part does not match its checksum (%(algorithm)s): it was damaged on the way and was not "
-                    "kept. Send it again."
-                )
-                % {"algorithm": checksum.algorithm},
-                status=460,
-                code="checksum_mismatch",
-            )
+            _log_mismatch(upload, checksum, received)
+            raise _checksum_mismatch(checksum)
         stream.flush()
     return received
+
+
+def _checksum_mismatch(checksum: Checksum) -> TusError:
+    return TusError(
+        _(
+            "This part does not match its checksum (%(algorithm)s): it was damaged on the way and was not kept. "
+            "Send it again."
+        )
+        % {"algorithm": checksum.algorithm},
+        status=460,
+        code="checksum_mismatch",
+    )
+
+
+def _log_mismatch(upload: TusUpload, checksum: Checksum, size: int) -> None:
+    logger.warning(
+        "resumable upload %s: %s checksum mismatch at offset %s, part of %s bytes discarded",
+        upload.pk,
+        checksum.algorithm,
+        upload.offset,
+        size,
+    )
+
+
+def _streams(upload: TusUpload, content_length: int) -> bool:
+    """Whether a checksummed request body goes straight into a part of its own: in S3, nothing waiting in the
+    buffer, and a size S3 accepts for a part (at least 5 MiB unless it ends the file)."""
+    return (
+        upload.backend == TusUpload.Backend.S3
+        and upload.buffered == 0
+        and 0 < content_length <= S3_MAX_PART_SIZE
+        and (content_length >= S3_MIN_PART_SIZE or upload.offset + content_length == upload.length)
+    )
+
+
+class _CheckedBody:
+    """A request body on its way into a part, as the file the store's client reads: taken from the request in
+    pieces of :data:`STAGING_CHUNK_SIZE` and hashed as they pass. Before the last piece goes, the checksum is
+    compared: on a mismatch, or if the sender goes away, reading fails, so the store never completes the part.
+    ``fault`` then says what the sender is told."""
+
+    def __init__(self, body: IO[bytes], length: int, checksum: Checksum) -> None:
+        self._body = body
+        self._length = length
+        self._checksum = checksum
+        self._digest = CHECKSUM_ALGORITHMS[checksum.algorithm]()
+        self._piece = memoryview(b"")
+        self._taken = 0  # from the request
+        self._given = 0  # to the store's client
+        self.fault: TusError | None = None
+
+    def read(self, size: int = -1, /) -> bytes:
+        if size < 0:
+            return b"".join(iter(lambda: self.read(STAGING_CHUNK_SIZE), b""))
+        if not self._piece:
+            self._take()
+        given, self._piece = self._piece[:size], self._piece[size:]
+        self._given += len(given)
+        return bytes(given)
+
+    def _take(self) -> None:
+        if self.fault is not None:
+            raise self.fault
+        if self._taken == self._length:
+            return
+        try:
+            piece = self._body.read(min(STAGING_CHUNK_SIZE, self._length - self._taken))
+        except OSError as error:
+            self.fault = TusError(_("The transfer was interrupted."), status=400, code="interrupted")
+            raise self.fault from error
+        if not piece:
+            self.fault = TusError(_("The transfer was interrupted."), status=400, code="interrupted")
+            raise self.fault
+        self._digest.update(piece)
+        self._taken += len(piece)
+        if self._taken == self._length and self._digest.digest() != self._checksum.digest:
+            self.fault = _checksum_mismatch(self._checksum)
+            raise self.fault
+        self._piece = memoryview(piece)
+
+    def tell(self) -> int:
+        return self._given
+
+    def seek(self, offset: int, whence: int = io.SEEK_SET, /) -> int:
+        """Only where it already is (the store's client rewinds a body before a retry: this one cannot)."""
+        if (offset, whence) not in {(self._given, io.SEEK_SET), (0, io.SEEK_CUR)}:
+            raise io.UnsupportedOperation("a request body cannot be read twice")
+        return self._given
+
+
+def _stream_part(upload: TusUpload, body: IO[bytes], content_length: int, checksum: Checksum) -> dict[str, Any]:
+    """Send the request body as the upload's next part, checked against ``checksum`` on the way; returns the part.
+
+    Nothing is recorded here: a part the row does not list is never assembled (the next attempt sends the same
+    number again, replacing it). On a mismatch or an interruption, the store never gets the last bytes, so it does
+    not even keep the part."""
+    number = len(upload.s3_parts) + 1
+    reader = _CheckedBody(body, content_length, checksum)
+    try:
+        etag = _s3_storage().multipart_put_part(
+            name=upload.s3_key, upload_id=upload.s3_upload_id, number=number, body=reader, length=content_length
+        )
+    except (*STORE_ERRORS, TusError) as error:
+        if reader.fault is None:
+            raise _unavailable(error) from error
+        if reader.fault.code == "checksum_mismatch":
+            _log_mismatch(upload, checksum, content_length)
+        else:
+            logger.info("resumable upload %s interrupted on its way to the store: %s", upload.pk, error)
+        raise reader.fault from error
+    return {"PartNumber": number, "ETag": etag, "Size": content_length}
 
 
 def _s3_flush_part(upload: TusUpload) -> None:

@@ -24,7 +24,14 @@ from evidence.ingest import magic_window
 from evidence.models import EvidenceItem, TusUpload
 from evidence.services import evidence_remove_orphans
 from evidence.storage import evidence_storage
-from evidence.tus import tus_upload_complete, tus_uploads_expire
+from evidence.tus import (
+    TusError,
+    data_path,
+    parse_checksum,
+    tus_upload_append,
+    tus_upload_complete,
+    tus_uploads_expire,
+)
 from justice.accounts.models import User
 from tests.accounts.factories import UserFactory
 from tests.evidence import corpus
@@ -167,6 +174,125 @@ def test_parts_go_to_the_evidence_bucket_and_the_seal_adopts_the_version_they_ma
     assert hashlib.sha256(s3.get_object(**version)["Body"].read()).hexdigest() == item.seal.sha256
     assert multipart_uploads(s3, locked_bucket) == []
     assert stored_files(evidence_dirs) == []
+
+
+def test_a_checksummed_chunk_of_a_part_or_more_streams_into_a_part_of_its_own(
+    client: Client,
+    citizen: User,
+    s3: Any,  # noqa: F811
+    locked_bucket: str,  # noqa: F811
+    evidence_dirs: dict[str, Path],
+    settings: Any,
+) -> None:
+    # Buffered, 6 MiB bodies would wait locally until 16 MiB are there; these go each into a part as they arrive.
+    settings.EVIDENCE_TUS_S3_PART_SIZE = 16 * MiB
+    content = corpus.text(lines=700_000)[: 19 * MiB]
+    url = create(client, len(content), sha256=hashlib.sha256(content).hexdigest())
+    upload = TusUpload.objects.get()
+    buffered: list[int] = []
+
+    def note_the_local_buffer(**_: Any) -> None:
+        buffered.append(sum(path.stat().st_size for path in data_path(upload).parent.glob(f"{upload.pk}*")))
+
+    events = evidence_storage().parts_client.meta.events  # type: ignore[attr-defined]
+    events.register("before-send.s3.UploadPart", note_the_local_buffer)
+    try:
+        send(client, url, content, body=6 * MiB)
+    finally:
+        events.unregister("before-send.s3.UploadPart", note_the_local_buffer)
+
+    upload.refresh_from_db()
+    assert upload.state == TusUpload.State.SEALED, upload.error_message
+    assert [part["Size"] for part in upload.s3_parts] == [6 * MiB, 6 * MiB, 6 * MiB, MiB]
+    assert buffered == [0] * 4  # nothing of them written to local disk on the way
+    assert EvidenceItem.objects.get().seal.sha256 == hashlib.sha256(content).hexdigest()
+    assert [(v["Key"], v["VersionId"]) for v in versions(s3, locked_bucket)] == [(upload.s3_key, upload.s3_version_id)]
+    assert stored_files(evidence_dirs) == []
+
+
+def parts_in_store(s3: Any, bucket: str) -> list[int]:  # noqa: F811
+    [mpu] = multipart_uploads(s3, bucket)
+    return [
+        part["Size"] for part in s3.list_parts(Bucket=bucket, Key=mpu["Key"], UploadId=mpu["UploadId"]).get("Parts", [])
+    ]
+
+
+def test_a_streamed_chunk_that_does_not_match_its_checksum_never_becomes_a_part(
+    client: Client,
+    citizen: User,
+    s3: Any,  # noqa: F811
+    locked_bucket: str,  # noqa: F811
+) -> None:
+    content = corpus.text(lines=250_000)
+    url = create(client, len(content), sha256=hashlib.sha256(content).hexdigest())
+    assert patch(client, url, 0, content[: 6 * MiB]).status_code == 204
+    damaged = bytes([content[6 * MiB] ^ 1]) + content[6 * MiB + 1 : 12 * MiB]
+
+    response = client.generic(
+        "PATCH",
+        url,
+        damaged,
+        content_type="application/offset+octet-stream",
+        HTTP_TUS_RESUMABLE="1.0.0",
+        HTTP_UPLOAD_OFFSET=str(6 * MiB),
+        HTTP_UPLOAD_CHECKSUM="sha256 "
+        + base64.b64encode(hashlib.sha256(content[6 * MiB : 12 * MiB]).digest()).decode(),
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+
+    assert response.status_code == 460
+    assert "does not match its checksum" in response.content.decode()
+    assert TusUpload.objects.get().offset == 6 * MiB
+    # The store never got the chunk's last bytes: it kept no second part.
+    assert parts_in_store(s3, locked_bucket) == [6 * MiB]
+    assert send(client, url, content, body=6 * MiB, start=6 * MiB) == len(content)
+    assert TusUpload.objects.get().state == TusUpload.State.SEALED
+
+
+class _CutAfter(io.BytesIO):
+    """A request body whose sender goes away after ``limit`` bytes."""
+
+    def __init__(self, data: bytes, limit: int, *, error: bool) -> None:
+        super().__init__(data[:limit])
+        self.error = error
+
+    def read(self, size: int | None = -1) -> bytes:
+        data = super().read(size)
+        if not data and self.error:
+            raise OSError("connection reset by peer")
+        return data
+
+
+@pytest.mark.parametrize("error", [True, False], ids=["reset", "short"])
+def test_a_sender_gone_mid_chunk_leaves_no_part_and_the_upload_resumes_from_its_offset(
+    client: Client,
+    citizen: User,
+    s3: Any,  # noqa: F811
+    locked_bucket: str,  # noqa: F811
+    error: bool,
+) -> None:
+    content = corpus.text(lines=250_000)
+    url = create(client, len(content))
+    assert patch(client, url, 0, content[: 6 * MiB]).status_code == 204
+    upload = TusUpload.objects.get()
+    chunk = content[6 * MiB : 12 * MiB]
+
+    with pytest.raises(TusError) as refused:
+        tus_upload_append(
+            user=citizen,
+            pk=upload.pk,
+            offset=6 * MiB,
+            content_length=len(chunk),
+            body=_CutAfter(chunk, 3 * MiB, error=error),
+            checksum=parse_checksum("sha256 " + base64.b64encode(hashlib.sha256(chunk).digest()).decode()),
+        )
+
+    assert (refused.value.status, refused.value.code) == (400, "interrupted")
+    upload.refresh_from_db()
+    assert (upload.offset, upload.buffered, len(upload.s3_parts)) == (6 * MiB, 0, 1)
+    assert parts_in_store(s3, locked_bucket) == [6 * MiB]
+    assert send(client, url, content, body=6 * MiB, start=6 * MiB) == len(content)
+    assert TusUpload.objects.get().state == TusUpload.State.SEALED
 
 
 def test_a_declared_sha256_mismatch_deletes_the_received_version(
@@ -312,7 +438,6 @@ def test_a_part_damaged_on_its_way_to_the_store_is_caught_by_the_completions_rea
     def flip_a_byte_on_the_way(request: Any, **_: Any) -> None:
         if not damaged:
             body = request.body.read()
-            request.body.seek(0)
             request.body = io.BytesIO(bytes([body[0] ^ 1]) + body[1:])
             damaged.append(len(body))
 
