@@ -265,10 +265,7 @@ def stage_for_inspection(read: Callable[[], Iterable[bytes]], *, sent_name: str,
     except BaseException:
         staged.close()
         raise
-    if staged.whole or (
-        magic.from_file(staged.temporary_file_path(), mime=True) not in WHOLE_FILE_TYPES
-        and ZIP_END_SIGNATURE not in end[-ZIP_END_SEARCH:]
-    ):
+    if staged.whole or not _needs_whole_file(staged.temporary_file_path(), end):
         return staged
     first_pass = staged.sha256
     staged.close()
@@ -277,6 +274,41 @@ def stage_for_inspection(read: Callable[[], Iterable[bytes]], *, sent_name: str,
         again.close()
         raise RuntimeError(f"two reads of the same stored file gave different bytes ({first_pass}, {again.sha256})")
     return again
+
+
+def _needs_whole_file(path: str, end: bytes) -> bool:
+    """Whether the checks need every byte of a file of which only the first and last bytes are staged (at their
+    offsets in ``path``): libmagic names a type read whole, or its ``end`` holds a ZIP end record."""
+    return magic.from_file(path, mime=True) in WHOLE_FILE_TYPES or ZIP_END_SIGNATURE in end[-ZIP_END_SEARCH:]
+
+
+def stage_ends(path: Path, *, sent_name: str, max_bytes: int, length: int, sha256: str) -> StagedUpload | None:
+    """Stage a file hashed as it arrived (``sha256``), of which ``path`` holds only the first and last
+    :func:`magic_window` bytes, at their offsets: nothing is read but those. None when the checks need the whole
+    file (see :func:`stage_for_inspection`): the caller then reads it whole. Like :func:`stage_existing`, the
+    staging file is a hard link: ``path`` is still there for a retry if the process dies."""
+    window = magic_window()
+    if length > max_bytes:
+        raise too_large_error(clean_display_name(sent_name), max_bytes)
+    with open(path, "r+b") as stream:
+        stream.truncate(length)
+        head = stream.read(window)
+        stream.seek(max(0, length - window))
+        end = stream.read()
+    whole = length <= 2 * window  # the first and last bytes meet: every byte is there
+    if not whole and (magic.from_buffer(head, mime=True) in WHOLE_FILE_TYPES or _needs_whole_file(str(path), end)):
+        return None
+    link = staging_dir() / f"evidence-{uuid.uuid4().hex}.part"
+    try:
+        os.link(path, link)
+    except OSError:
+        return None
+    staged = StagedUpload(sent_name=sent_name, max_bytes=max_bytes, staging=_LinkedFile(link, "rb"))
+    staged.received = staged.size = length
+    staged.sha256 = sha256
+    staged.received_at = timezone.now()
+    staged.whole = whole
+    return staged
 
 
 class _LinkedFile(io.FileIO):

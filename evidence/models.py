@@ -326,6 +326,10 @@ class TusUpload(ChoiceLabelsModel):
     s3_parts = models.JSONField(default=list, blank=True)
     s3_version_id = models.CharField(max_length=1024, blank=True)
     buffered = models.PositiveBigIntegerField(default=0)
+    # S3 only: the SHA-256 of the bytes received so far, as a state to go on from (evidence.hashstate), for as long
+    # as every part was checked by the store on arrival against the sender's MD5; None as soon as one was not: the
+    # completion then reads the whole file back from the store to hash it.
+    hash_state = models.BinaryField(null=True, blank=True, editable=False)
     sha256 = models.CharField(_("SHA-256"), max_length=64, blank=True)
     error_code = models.CharField(max_length=32, blank=True)
     error_message = models.TextField(_("reason of the refusal"), blank=True)

@@ -212,12 +212,12 @@ class EvidenceS3Storage(S3Storage):
     def parts_client(self) -> Any:
         """The client of resumable uploads' multipart uploads (one per thread, like ``connection``).
 
-        Their parts are sent without a hash of their own: no signed payload (botocore signs over http), no
-        flexible checksum (CRC32, which radosgw 16.2 ignores anyway), no Content-MD5. The completion reads the
-        assembled version back and hashes every byte against the declared SHA-256 before anything is sealed, which
-        catches whatever a per-part hash would; and sparing one hash per byte on each side makes a part's upload
-        about 1.6x faster (see benchmarks/README.md). Between the sender and this process, tus's Upload-Checksum
-        covers each chunk.
+        Their parts are sent without a hash computed here: no signed payload (botocore signs over http), no
+        flexible checksum (CRC32, which radosgw 16.2 ignores anyway), and a Content-MD5 only when the sender gave the
+        chunk's MD5 (evidence.tus passes it on, and the store checks the part against it as it arrives). Without it,
+        the completion reads the assembled version back and hashes every byte against the declared SHA-256 before
+        anything is sealed, which catches whatever a per-part hash would; computing one here would cost a hash per
+        byte on each side (a part's upload about 1.6x slower, see benchmarks/README.md).
         """
         client = getattr(self._parts_clients, "client", None)
         if client is None:
@@ -242,8 +242,12 @@ class EvidenceS3Storage(S3Storage):
             )["UploadId"]
         return upload_id
 
-    def multipart_put_part(self, *, name: str, upload_id: str, number: int, body: PartBody, length: int) -> str:
-        """Send part ``number`` (``length`` bytes read from ``body``, a file or a stream); returns its ETag."""
+    def multipart_put_part(
+        self, *, name: str, upload_id: str, number: int, body: PartBody, length: int, content_md5: str | None = None
+    ) -> str:
+        """Send part ``number`` (``length`` bytes read from ``body``, a file or a stream); returns its ETag. With
+        ``content_md5`` (base64), the store refuses a part whose bytes do not have that MD5 (BadDigest)."""
+        md5 = {"ContentMD5": content_md5} if content_md5 else {}
         with store_errors("sending a part of a multipart upload"):
             etag: str = self.parts_client.upload_part(
                 Bucket=self.bucket_name,
@@ -252,6 +256,7 @@ class EvidenceS3Storage(S3Storage):
                 PartNumber=number,
                 Body=body,
                 ContentLength=length,
+                **md5,
             )["ETag"]
         return etag
 

@@ -30,6 +30,7 @@ each upload at the offset the portal has. Exit status: 0 acknowledged, 1 refused
 from __future__ import annotations
 
 import argparse
+import functools
 import hashlib
 import json
 import os
@@ -366,10 +367,12 @@ def _detail(response: requests.Response) -> str:
     return f"HTTP {response.status_code}: {body}"
 
 
-class Sha256Uploader(Uploader):
-    """tuspy's uploader, with each chunk's ``Upload-Checksum`` in SHA-256 (tuspy defaults to SHA-1)."""
+class Md5Uploader(Uploader):
+    """tuspy's uploader, with each chunk's ``Upload-Checksum`` in MD5 (tuspy defaults to SHA-1): the portal hands it
+    to its object store, which checks the chunk where it is kept, and the portal hashes the file (SHA-256) as it
+    passes instead of reading it back at the end. The file's SHA-256 in the manifest is what it is sealed under."""
 
-    CHECKSUM_ALGORITHM_PAIR = ("sha256", hashlib.sha256)
+    CHECKSUM_ALGORITHM_PAIR = ("md5", functools.partial(hashlib.md5, usedforsecurity=False))
 
 
 # --- the transmission -------------------------------------------------------------------------------------------
@@ -520,7 +523,7 @@ class Transmitter:
 
         def uploader(url: str | None) -> Uploader:
             tus.headers = dict(self.portal.headers)
-            return Sha256Uploader(
+            return Md5Uploader(
                 file_stream=stream,
                 url=url,
                 client=tus,

@@ -6,11 +6,17 @@ through :func:`evidence.services.evidence_ingest`.
 
 With the S3 store, chunks go straight into the evidence bucket, as a multipart upload under the key of the item the
 file will become (the upload's id). A chunk sent with a checksum that can be a part on its own (at least 5 MiB, or
-the file's last bytes) streams into its part as it arrives, checked on the way; other request bodies wait in a
-local buffer file until a part is full. The last part completes the object, a version not yet locked. The
-Celery task then reads that very version once (SHA-256 of every byte; on local disk only what the checks read) and
-seals it where it is; a refused file's version is deleted. Each byte crosses the store twice (in, and back once),
-instead of four times through a staging bucket.
+the file's last bytes) streams into its part as it arrives; other request bodies wait in a local buffer file until a
+part is full. The last part completes the object, a version not yet locked, which the Celery task checks and seals
+where it is (a refused file's version is deleted):
+
+- when every chunk came with an MD5 checksum and went into a part of its own, the store checked each part against
+  the sender's MD5 as it arrived, and the file's SHA-256 was computed on the way, its state kept with the upload
+  between requests (evidence.hashstate); the first and last bytes, all the checks read of most files, were kept
+  locally as they passed. Nothing is read back, unless the checks need the whole file (PDF, images, an archive
+  record at the end), which is then read once;
+- otherwise (other checksums, small chunks, uploads begun before this), the task reads that version once: SHA-256
+  of every byte, on local disk only what the checks read.
 
 Every function here that changes an upload is a service: views, the API and tasks call them.
 """
@@ -25,6 +31,7 @@ import fcntl
 import hashlib
 import io
 import logging
+import os
 import re
 import uuid
 from collections.abc import Callable, Iterator
@@ -40,13 +47,17 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from evidence import permissions, services, transmissions
+from evidence.hashstate import HashStateUnavailableError, ResumableSHA256, available
 from evidence.ingest import (
     STAGING_CHUNK_SIZE,
     IngestError,
     StagedUpload,
     clean_display_name,
+    magic_window,
+    stage_ends,
     stage_existing,
     stage_for_inspection,
+    stage_stream,
     staging_dir,
 )
 from evidence.models import TusUpload
@@ -269,6 +280,8 @@ def tus_upload_create(*, user: User, length: int, metadata: Metadata, channel: s
             upload.s3_upload_id = storage.multipart_begin(name=upload.s3_key)
         except STORE_ERRORS as error:
             raise _unavailable(error) from error
+        if available():
+            upload.hash_state = ResumableSHA256().state()
     data_path(upload).touch(mode=0o600, exist_ok=False)
     try:
         upload.save(force_insert=True)
@@ -313,10 +326,10 @@ def tus_upload_append(
         _check_appendable(upload, offset=offset, content_length=content_length)
         # A checksummed chunk is kept whole or not at all: in S3 it may then go straight into a part.
         if checksum is not None and _streams(upload, content_length):
-            part: dict[str, Any] | None = _stream_part(upload, body, content_length, checksum)
+            part, hash_state = _stream_part(upload, body, content_length, checksum)
             received = content_length
         else:
-            part = None
+            part, hash_state = None, None
             received = _receive(upload, body, content_length, checksum)
         with transaction.atomic():
             current = TusUpload.objects.select_for_update().get(pk=upload.pk)
@@ -327,6 +340,7 @@ def tus_upload_append(
             # Never shortened: a transmission's files may resume until the transmission expires.
             upload.expires_at = max(upload.expires_at, timezone.now() + _lifetime())
             complete = upload.offset == upload.length
+            upload.hash_state = hash_state
             if part:
                 upload.s3_parts = [*upload.s3_parts, part]
             elif upload.backend == TusUpload.Backend.S3:
@@ -464,17 +478,37 @@ def _streams(upload: TusUpload, content_length: int) -> bool:
     )
 
 
-class _CheckedBody:
+class _PartStream:
     """A request body on its way into a part, as the file the store's client reads: taken from the request in
-    pieces of :data:`STAGING_CHUNK_SIZE` and hashed as they pass. Before the last piece goes, the checksum is
-    compared: on a mismatch, or if the sender goes away, reading fails, so the store never completes the part.
-    ``fault`` then says what the sender is told."""
+    pieces of :data:`STAGING_CHUNK_SIZE`, hashed as they pass. With an MD5 checksum, the store checks the part
+    against it (Content-MD5); with another one, it is checked here, before the last piece goes: on a mismatch, or
+    if the sender goes away, reading fails, so the store never completes the part. ``fault`` then says what the
+    sender is told.
 
-    def __init__(self, body: IO[bytes], length: int, checksum: Checksum) -> None:
+    ``running``: the SHA-256 of the file so far, carried on over this chunk. ``ends``: a file descriptor where the
+    bytes of the file's first and last :func:`magic_window` go, at their offsets (all the checks read of most files).
+    """
+
+    def __init__(
+        self,
+        body: IO[bytes],
+        *,
+        start: int,
+        length: int,
+        total: int,
+        checksum: Checksum,
+        running: ResumableSHA256 | None = None,
+        ends: int | None = None,
+    ) -> None:
         self._body = body
+        self._start = start
         self._length = length
         self._checksum = checksum
-        self._digest = CHECKSUM_ALGORITHMS[checksum.algorithm]()
+        self._digest = None if checksum.algorithm == "md5" else CHECKSUM_ALGORITHMS[checksum.algorithm]()
+        self._running = running
+        self._ends = ends
+        window = magic_window()
+        self._windows = ((0, min(window, total)), (max(0, total - window), total))
         self._piece = memoryview(b"")
         self._taken = 0  # from the request
         self._given = 0  # to the store's client
@@ -502,12 +536,24 @@ class _CheckedBody:
         if not piece:
             self.fault = TusError(_("The transfer was interrupted."), status=400, code="interrupted")
             raise self.fault
-        self._digest.update(piece)
+        if self._digest is not None:
+            self._digest.update(piece)
+        if self._running is not None:
+            self._running.update(piece)
+        if self._ends is not None:
+            self._keep_ends(piece)
         self._taken += len(piece)
-        if self._taken == self._length and self._digest.digest() != self._checksum.digest:
+        if self._taken == self._length and self._digest is not None and self._digest.digest() != self._checksum.digest:
             self.fault = _checksum_mismatch(self._checksum)
             raise self.fault
         self._piece = memoryview(piece)
+
+    def _keep_ends(self, piece: bytes) -> None:
+        at = self._start + self._taken
+        for low, high in self._windows:
+            first, last = max(at, low), min(at + len(piece), high)
+            if first < last:
+                os.pwrite(self._ends, piece[first - at : last - at], first)  # type: ignore[arg-type]
 
     def tell(self) -> int:
         return self._given
@@ -519,19 +565,51 @@ class _CheckedBody:
         return self._given
 
 
-def _stream_part(upload: TusUpload, body: IO[bytes], content_length: int, checksum: Checksum) -> dict[str, Any]:
-    """Send the request body as the upload's next part, checked against ``checksum`` on the way; returns the part.
+def ends_path(upload: TusUpload) -> Path:
+    """S3 backend: the first and last bytes of the file, kept as they pass (a sparse file; see :class:`_PartStream`)."""
+    return _local_dir() / f"{upload.pk}.ends"
+
+
+def _stream_part(
+    upload: TusUpload, body: IO[bytes], content_length: int, checksum: Checksum
+) -> tuple[dict[str, Any], bytes | None]:
+    """Send the request body as the upload's next part, checked against ``checksum`` on the way; returns the part,
+    and the SHA-256 state to keep (None unless the store checked this part and every one before).
 
     Nothing is recorded here: a part the row does not list is never assembled (the next attempt sends the same
-    number again, replacing it). On a mismatch or an interruption, the store never gets the last bytes, so it does
-    not even keep the part."""
+    number again, replacing it). On a mismatch or an interruption, the store does not keep the part."""
     number = len(upload.s3_parts) + 1
-    reader = _CheckedBody(body, content_length, checksum)
+    store_checks = checksum.algorithm == "md5"
+    running = None
+    if store_checks and upload.hash_state is not None:
+        try:
+            running = ResumableSHA256(bytes(upload.hash_state))
+        except HashStateUnavailableError as error:
+            logger.warning(
+                "resumable upload %s: its SHA-256 cannot go on here (%s): read back at the end", upload.pk, error
+            )
+    ends = os.open(ends_path(upload), os.O_WRONLY | os.O_CREAT, 0o600) if running is not None else None
+    reader = _PartStream(
+        body,
+        start=upload.offset,
+        length=content_length,
+        total=upload.length,
+        checksum=checksum,
+        running=running,
+        ends=ends,
+    )
     try:
         etag = _s3_storage().multipart_put_part(
-            name=upload.s3_key, upload_id=upload.s3_upload_id, number=number, body=reader, length=content_length
+            name=upload.s3_key,
+            upload_id=upload.s3_upload_id,
+            number=number,
+            body=reader,
+            length=content_length,
+            content_md5=base64.b64encode(checksum.digest).decode() if store_checks else None,
         )
     except (*STORE_ERRORS, TusError) as error:
+        if reader.fault is None and _is_bad_digest(error):
+            reader.fault = _checksum_mismatch(checksum)
         if reader.fault is None:
             raise _unavailable(error) from error
         if reader.fault.code == "checksum_mismatch":
@@ -539,7 +617,21 @@ def _stream_part(upload: TusUpload, body: IO[bytes], content_length: int, checks
         else:
             logger.info("resumable upload %s interrupted on its way to the store: %s", upload.pk, error)
         raise reader.fault from error
-    return {"PartNumber": number, "ETag": etag, "Size": content_length}
+    finally:
+        if ends is not None:
+            os.close(ends)
+    part = {"PartNumber": number, "ETag": etag, "Size": content_length}
+    # The part's ETag is the MD5 the store found: anything else, and this part is not taken as checked.
+    if running is None or etag.strip('"') != checksum.digest.hex():
+        return part, None
+    return part, running.state()
+
+
+def _is_bad_digest(error: BaseException) -> bool:
+    return isinstance(error, ClientError) and error.response.get("Error", {}).get("Code") in {
+        "BadDigest",
+        "InvalidDigest",
+    }
 
 
 def _s3_flush_part(upload: TusUpload) -> None:
@@ -632,12 +724,22 @@ def _discard_data(upload: TusUpload) -> None:
 
 
 def _stage_received(upload: TusUpload) -> StagedUpload:
-    """The one streaming pass over the received bytes, hashed. From S3, a read of the assembled version, of which
-    only what the checks read is kept on local disk; locally, the file itself (linked, not copied)."""
+    """The received bytes, hashed. From S3, when every part was checked by the store against the sender's MD5 and
+    hashed on its way (see :func:`_stream_part`): that SHA-256, and the first and last bytes kept locally, unless
+    the checks need the whole file; otherwise one read of the assembled version, of which only what the checks
+    read is kept on local disk. Locally, the file itself (linked, not copied), in one read pass."""
     if upload.backend == TusUpload.Backend.S3:
+        staged, read_whole = _stage_hashed_on_arrival(upload)
+        if staged is not None:
+            logger.info("resumable upload %s: hashed on arrival, not read back", upload.pk)
+            return staged
         location = stored_location(upload)
         storage = _s3_storage()
         try:
+            if read_whole:
+                return stage_stream(
+                    read_ahead(storage.read_chunks(location)), sent_name=upload.filename, max_bytes=upload.length
+                )
             return stage_for_inspection(
                 lambda: read_ahead(storage.read_chunks(location)), sent_name=upload.filename, max_bytes=upload.length
             )
@@ -651,6 +753,22 @@ def _stage_received(upload: TusUpload) -> StagedUpload:
                 code="missing",
             ) from error
     return stage_existing(data_path(upload), sent_name=upload.filename, max_bytes=upload.length)
+
+
+def _stage_hashed_on_arrival(upload: TusUpload) -> tuple[StagedUpload | None, bool]:
+    """The file staged from what was kept as it arrived, or None; and whether it must be read whole (hashed on
+    arrival, but the checks read every byte of it)."""
+    if upload.hash_state is None or not ends_path(upload).exists():
+        return None, False
+    try:
+        sha256 = ResumableSHA256(bytes(upload.hash_state)).hexdigest()
+    except HashStateUnavailableError as error:
+        logger.warning("resumable upload %s: its SHA-256 cannot be finished here (%s): read back", upload.pk, error)
+        return None, False
+    staged = stage_ends(
+        ends_path(upload), sent_name=upload.filename, max_bytes=upload.length, length=upload.length, sha256=sha256
+    )
+    return staged, staged is None
 
 
 def _clear_interrupted_attempt(upload: TusUpload) -> None:

@@ -19,6 +19,7 @@ from typing import Any
 import pytest
 from django.test import Client
 from django.utils import timezone
+from PIL import Image
 
 from evidence.ingest import magic_window
 from evidence.models import EvidenceItem, TusUpload
@@ -27,6 +28,7 @@ from evidence.storage import evidence_storage
 from evidence.tus import (
     TusError,
     data_path,
+    ends_path,
     parse_checksum,
     tus_upload_append,
     tus_upload_complete,
@@ -77,7 +79,7 @@ def create(client: Client, length: int, **metadata: str) -> str:
     return str(response["Location"])
 
 
-def patch(client: Client, url: str, offset: int, chunk: bytes) -> Any:
+def patch(client: Client, url: str, offset: int, chunk: bytes, algorithm: str = "sha256") -> Any:
     return client.generic(
         "PATCH",
         url,
@@ -85,15 +87,17 @@ def patch(client: Client, url: str, offset: int, chunk: bytes) -> Any:
         content_type="application/offset+octet-stream",
         HTTP_TUS_RESUMABLE="1.0.0",
         HTTP_UPLOAD_OFFSET=str(offset),
-        HTTP_UPLOAD_CHECKSUM="sha256 " + base64.b64encode(hashlib.sha256(chunk).digest()).decode(),
+        HTTP_UPLOAD_CHECKSUM=f"{algorithm} " + base64.b64encode(hashlib.new(algorithm, chunk).digest()).decode(),
         HTTP_ACCEPT_LANGUAGE="en",
     )
 
 
-def send(client: Client, url: str, content: bytes, *, body: int = 2 * MiB, start: int = 0) -> int:
+def send(
+    client: Client, url: str, content: bytes, *, body: int = 2 * MiB, start: int = 0, algorithm: str = "sha256"
+) -> int:
     offset = start
     while offset < len(content):
-        response = patch(client, url, offset, content[offset : offset + body])
+        response = patch(client, url, offset, content[offset : offset + body], algorithm)
         assert response.status_code == 204, response.content
         offset = int(response["Upload-Offset"])
     return offset
@@ -293,6 +297,129 @@ def test_a_sender_gone_mid_chunk_leaves_no_part_and_the_upload_resumes_from_its_
     assert parts_in_store(s3, locked_bucket) == [6 * MiB]
     assert send(client, url, content, body=6 * MiB, start=6 * MiB) == len(content)
     assert TusUpload.objects.get().state == TusUpload.State.SEALED
+
+
+def noisy_png(*, side: int) -> bytes:
+    out = io.BytesIO()
+    Image.frombytes("RGB", (side, side), os.urandom(side * side * 3)).save(out, format="PNG", compress_level=0)
+    return out.getvalue()
+
+
+@pytest.fixture
+def reads_back() -> Iterator[list[str]]:
+    """The keys of the evidence objects read from the store meanwhile."""
+    read: list[str] = []
+
+    def note(params: Any, **_: Any) -> None:
+        read.append(params["Key"])
+
+    events = evidence_storage().connection.meta.client.meta.events  # type: ignore[attr-defined]
+    events.register("before-parameter-build.s3.GetObject", note)
+    yield read
+    events.unregister("before-parameter-build.s3.GetObject", note)
+
+
+def test_md5_chunks_are_checked_by_the_store_and_a_video_hashed_on_arrival_is_not_read_back(
+    client: Client,
+    citizen: User,
+    s3: Any,  # noqa: F811
+    locked_bucket: str,  # noqa: F811
+    evidence_dirs: dict[str, Path],
+    reads_back: list[str],
+) -> None:
+    content = video(3 * magic_window() + 5 * MiB + 100)
+    url = create(client, len(content), filename="audition.mp4", sha256=hashlib.sha256(content).hexdigest())
+
+    send(client, url, content, body=6 * MiB, algorithm="md5")
+
+    upload = TusUpload.objects.get()
+    assert upload.state == TusUpload.State.SEALED, upload.error_message
+    # Every part went with the sender's MD5, which the store checked (its ETag is that MD5).
+    assert [part["ETag"].strip('"') for part in upload.s3_parts] == [
+        hashlib.md5(content[start : start + 6 * MiB]).hexdigest()  # noqa: S324 - the store's own part checksum
+        for start in range(0, len(content), 6 * MiB)
+    ]
+    item = EvidenceItem.objects.get()
+    assert (item.media_type, item.seal.sha256) == ("video/mp4", hashlib.sha256(content).hexdigest())
+    assert reads_back == []  # hashed as it arrived: not read back from the store
+    [stored] = versions(s3, locked_bucket)
+    assert (stored["VersionId"], stored["Size"]) == (upload.s3_version_id, len(content))
+    assert stored_files(evidence_dirs) == []
+    assert not ends_path(upload).exists()
+
+
+def test_an_md5_chunk_damaged_on_its_way_to_the_store_is_refused_by_the_store(
+    client: Client,
+    citizen: User,
+    s3: Any,  # noqa: F811
+    locked_bucket: str,  # noqa: F811
+    reads_back: list[str],
+) -> None:
+    content = video(20 * MiB)
+    url = create(client, len(content), filename="audition.mp4", sha256=hashlib.sha256(content).hexdigest())
+    assert patch(client, url, 0, content[: 6 * MiB], "md5").status_code == 204
+    events = evidence_storage().parts_client.meta.events  # type: ignore[attr-defined]
+
+    def flip_a_byte_on_the_way(request: Any, **_: Any) -> None:
+        body = request.body.read()
+        request.body = io.BytesIO(bytes([body[0] ^ 1]) + body[1:])
+
+    events.register("before-send.s3.UploadPart", flip_a_byte_on_the_way)
+    try:
+        response = patch(client, url, 6 * MiB, content[6 * MiB : 12 * MiB], "md5")
+    finally:
+        events.unregister("before-send.s3.UploadPart", flip_a_byte_on_the_way)
+
+    assert response.status_code == 460
+    assert "does not match its checksum (md5)" in response.content.decode()
+    assert TusUpload.objects.get().offset == 6 * MiB
+    assert parts_in_store(s3, locked_bucket) == [6 * MiB]
+    assert send(client, url, content, body=6 * MiB, start=6 * MiB, algorithm="md5") == len(content)
+    upload = TusUpload.objects.get()
+    assert upload.state == TusUpload.State.SEALED, upload.error_message
+    assert EvidenceItem.objects.get().seal.sha256 == hashlib.sha256(content).hexdigest()
+    assert reads_back == []
+
+
+@pytest.mark.parametrize(
+    "kind",
+    ["a chunk checked here", "a small chunk buffered", "a picture", "an archive at the end"],
+)
+def test_a_file_not_all_hashed_on_arrival_or_that_the_checks_read_whole_is_read_back(
+    client: Client,
+    citizen: User,
+    s3: Any,  # noqa: F811
+    locked_bucket: str,  # noqa: F811
+    reads_back: list[str],
+    kind: str,
+) -> None:
+    name, content, first = "audition.mp4", video(3 * magic_window() + MiB), "md5"
+    if kind == "a chunk checked here":
+        first = "sha256"  # the store did not check that part: the file is hashed from the store at the end
+    elif kind == "a picture":
+        name, content = "photo.png", noisy_png(side=2400)
+        assert len(content) > 2 * magic_window()
+    elif kind == "an archive at the end":
+        archive = io.BytesIO()
+        with zipfile.ZipFile(archive, "w") as bundle:
+            bundle.writestr("hidden.txt", b"not evidence")
+        content += archive.getvalue()
+    url = create(client, len(content), filename=name, sha256=hashlib.sha256(content).hexdigest())
+    if kind == "a small chunk buffered":
+        assert patch(client, url, 0, content[:MiB], "md5").status_code == 204
+        offset = MiB
+    else:
+        assert patch(client, url, 0, content[: 6 * MiB], first).status_code == 204
+        offset = 6 * MiB
+    send(client, url, content, body=6 * MiB, start=offset, algorithm="md5")
+
+    upload = TusUpload.objects.get()
+    assert reads_back == [upload.s3_key]
+    if kind == "an archive at the end":
+        assert (upload.state, upload.error_code) == (TusUpload.State.REJECTED, "hidden_archive")
+    else:
+        assert upload.state == TusUpload.State.SEALED, upload.error_message
+        assert EvidenceItem.objects.get().seal.sha256 == hashlib.sha256(content).hexdigest()
 
 
 def test_a_declared_sha256_mismatch_deletes_the_received_version(

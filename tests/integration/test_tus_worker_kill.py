@@ -5,6 +5,7 @@ cleared; with the S3 store, the new attempt reads the same (still unlocked) vers
 from __future__ import annotations
 
 import base64
+import hashlib
 import io
 import os
 import subprocess
@@ -19,7 +20,7 @@ from django.conf import LazySettings
 from django.db import connection
 
 from evidence.models import CustodyEvent, EvidenceItem, LogEntry, LogHead, Seal, TusUpload
-from evidence.tus import parse_metadata, tus_upload_append, tus_upload_create
+from evidence.tus import parse_checksum, parse_metadata, tus_upload_append, tus_upload_create
 from tests.accounts.factories import UserFactory
 from tests.evidence import corpus
 from tests.evidence.s3 import use_bucket
@@ -186,7 +187,9 @@ def versions(s3_client: Any, bucket: str) -> list[dict[str, Any]]:
     return [*page.get("Versions", []), *page.get("DeleteMarkers", [])]
 
 
+@pytest.mark.parametrize("algorithm", [None, "md5"], ids=["read back", "hashed on arrival"])
 def test_a_worker_killed_while_sealing_an_s3_upload_seals_the_same_version_once(
+    algorithm: str | None,
     shared_s3_bucket: str,
     s3_client: Any,
     celery_worker_process: CeleryWorker,
@@ -205,10 +208,18 @@ def test_a_worker_killed_while_sealing_an_s3_upload_seals_the_same_version_once(
     )
     for start in range(0, len(content), 6 * 1024 * 1024):
         chunk = content[start : start + 6 * 1024 * 1024]
+        # With an MD5 the store checks each part, which is hashed on its way: the completion does not read it back.
+        checksum = f"md5 {base64.b64encode(hashlib.md5(chunk).digest()).decode()}" if algorithm else None  # noqa: S324
         tus_upload_append(
-            user=user, pk=upload.pk, offset=start, content_length=len(chunk), body=io.BytesIO(chunk), checksum=None
+            user=user,
+            pk=upload.pk,
+            offset=start,
+            content_length=len(chunk),
+            body=io.BytesIO(chunk),
+            checksum=parse_checksum(checksum) if checksum else None,
         )
     upload.refresh_from_db()
+    assert (upload.hash_state is not None) == bool(algorithm)
     [received] = versions(s3_client, shared_s3_bucket)
     assert (received["Key"], received["VersionId"]) == (upload.s3_key, upload.s3_version_id)
     wait_for(waiting_on_lock, "the worker to reach the end of its sealing", celery_worker_process)
