@@ -297,6 +297,24 @@ def test_a_longer_case_list_is_counted_and_paginated_as_before(place, citizen) -
     assert client.get("/api/v1/cases/?page=x").status_code == 404
 
 
+def test_a_case_reads_as_drfs_own_fields_would_give_it(place, citizen) -> None:
+    from rest_framework import serializers as drf
+
+    from filings.api.serializers import CaseSerializer
+    from filings.models import Case
+
+    _cases_of(citizen, place, 2)
+    Case.objects.filter(pk=Case.objects.order_by("pk").first().pk).update(claim_type=place.claim_type)
+    for case in Case.objects.select_related("court", "claim_type"):
+        serializer = CaseSerializer(case)
+        generic = drf.ModelSerializer.to_representation(serializer, case)
+        assert serializer.data == generic and list(serializer.data) == list(generic)
+    assert {row["claim_type"] for row in api_client(citizen).get("/api/v1/cases/").json()["results"]} == {
+        place.claim_type.code,
+        None,
+    }
+
+
 def test_the_schema_is_valid_and_matches_the_committed_copy(tmp_path: Path) -> None:
     generated = tmp_path / "openapi.yaml"
     call_command("spectacular", "--validate", "--fail-on-warn", "--lang", "en", "--file", str(generated))
