@@ -90,15 +90,18 @@ def case_visibility_q(user: User | AnonymousUser, prefix: str = "") -> Q:
     if not user.is_authenticated:
         return Q(pk__in=[])
     scope = staff_scope(user)
-    as_party = Party.objects.filter(user=user).exclude(role=Party.Role.COUNSEL).values("case")
-    as_counsel = Party.objects.filter(mandates__in=Mandate.objects.filter(active_mandate_q(user))).values("case")
-    as_police = Party.objects.filter(role=Party.Role.POLICE_UNIT, organisation__in=scope.police_officer).values("case")
-    return (
-        Q(**{f"{prefix}court__in": scope.case_readers})
-        | Q(**{f"{prefix}pk__in": as_party})
-        | Q(**{f"{prefix}pk__in": as_counsel})
-        | Q(**{f"{prefix}pk__in": as_police})
-    )
+    # A branch for roles the user does not hold would match nothing (and be left out of the SQL): not built at all.
+    visible = Q()
+    if scope.case_readers:
+        visible |= Q(**{f"{prefix}court__in": scope.case_readers})
+    visible |= Q(**{f"{prefix}pk__in": Party.objects.filter(user=user).exclude(role=Party.Role.COUNSEL).values("case")})
+    if scope.lawyer:
+        as_counsel = Party.objects.filter(mandates__in=Mandate.objects.filter(active_mandate_q(user))).values("case")
+        visible |= Q(**{f"{prefix}pk__in": as_counsel})
+    if scope.police_officer:
+        as_police = Party.objects.filter(role=Party.Role.POLICE_UNIT, organisation__in=scope.police_officer)
+        visible |= Q(**{f"{prefix}pk__in": as_police.values("case")})
+    return visible
 
 
 def can_view_case(user: User | AnonymousUser, case: Case) -> bool:

@@ -57,6 +57,21 @@ class CaseSerializer(serializers.ModelSerializer[Case]):
         model = Case
         fields = ("id", "reference", "kind", "status", "court", "claim_type", "opened_at")
 
+    def to_representation(self, instance: Case) -> dict[str, Any]:
+        """The fields above, read straight from the case and its court (cases are listed by the page): the values
+        DRF's fields give (the date through its own field, for its format and time zone), without going through them
+        one by one for each case."""
+        court = instance.court
+        return {
+            "id": instance.pk,
+            "reference": instance.reference,
+            "kind": instance.kind,
+            "status": instance.status,
+            "court": {"code": court.code, "name": court.name, "kind": court.kind},
+            "claim_type": None if instance.claim_type is None else instance.claim_type.code,
+            "opened_at": self.fields["opened_at"].to_representation(instance.opened_at),
+        }
+
 
 class CaseRefSerializer(serializers.ModelSerializer[Case]):
     class Meta:

@@ -20,6 +20,7 @@ from rest_framework.views import APIView
 
 from filings import assurance, selectors, services
 from filings.api import serializers
+from filings.api.pagination import FirstPageCountedPagination
 from filings.models import Filing, Party
 from filings.receipts import filing_receipt_pdf
 from filings.views.common import record_case_read, record_filing_read
@@ -95,6 +96,7 @@ def _user(request: Request) -> User:
 class CaseViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = serializers.CaseSerializer
     permission_classes = [IsAuthenticated]
+    pagination_class = FirstPageCountedPagination
 
     def get_queryset(self) -> Any:
         return selectors.case_list_visible(user=_user(self.request))

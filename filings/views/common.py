@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from operator import attrgetter
 from typing import Any, Generic, TypeVar
 
 from django.core.paginator import Page, Paginator
@@ -62,9 +63,9 @@ def record_case_read(*, user: User, case: Case, people: Iterable[User]) -> None:
     )
 
 
-def record_list_read(*, user: User, filings: Iterable[Filing], organisation: Organisation) -> None:
+def record_list_read(*, user: User, filings: Iterable[Any], organisation: Organisation) -> None:
     """A review queue shows who filed: one access event per person listed (read from the filings' ids of people,
-    which need not be joined)."""
+    ``filer_id`` and ``on_behalf_of_id``, which need not be joined: filings or rows of their columns)."""
     people = {person for f in filings for person in (f.filer_id, f.on_behalf_of_id) if person is not None}
     if people:
         access_record(
@@ -118,8 +119,9 @@ class RowsOnDemand(Generic[T]):
 def rows_version(rows: Iterable[Any], *attributes: str) -> str:
     """A fingerprint of the ``attributes`` of ``rows``, for the key of a cached table: it changes with any of them."""
     digest = hashlib.blake2b(digest_size=16)
+    shown = attrgetter(*attributes)
     for row in rows:
-        digest.update(repr(tuple(getattr(row, attribute) for attribute in attributes)).encode())
+        digest.update(repr(shown(row)).encode())
     return digest.hexdigest()
 
 

@@ -38,9 +38,9 @@ def queue(request: HttpRequest, organisation_pk: int) -> HttpResponse:
         kind = filters.cleaned_data["kind"]
     counts = selectors.review_counts(organisation=organisation, user=user)
     filings = selectors.review_queue(organisation=organisation, status=status, kind=kind, user=user)
-    # The page is read without joins, in the columns the table's version and the access log need; the full rows
-    # only when the table is rendered (not from the cache).
-    listing = filings.select_related(None).only(*QUEUE_ROW_SHOWS, "filer_id", "on_behalf_of_id")
+    # The page is read without joins, in the columns the table's version and the access log need (as named tuples);
+    # the full rows only when the table is rendered (not from the cache).
+    listing = filings.values_list(*QUEUE_ROW_SHOWS, "filer_id", "on_behalf_of_id", named=True)
     paginator = CountedPaginator(listing, PAGE_SIZE, count=counts.count(status=status, kind=kind))
     page = paginator.get_page(request.GET.get("page"))
     listed = list(page.object_list)

@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from django.db import models
+from django.utils import timezone
 from django.utils.functional import Promise
 
 from justice.audit.models import AccessEvent
@@ -28,17 +29,25 @@ def access_record(
     """Record that ``actor`` read ``obj`` holding data of each of ``subjects`` (people, or their ids in
     ``subject_ids`` when only those were read); people reading their own data are not recorded (the log answers "who
     else saw my data")."""
-    # Worded once for all the events, not once per person.
-    common = {
-        "actor": actor,
-        "actor_organisation": organisation,
+    # The events differ only by the person: worded once, and each built from the same values in the order of the
+    # model's fields (Django's positional construction, as for rows read from the database), not field by field from
+    # keyword arguments. One read, one time for all its events.
+    actor_id = None if actor is None else actor.pk
+    values: dict[str, object] = {
+        "id": None,
+        "actor_id": actor_id,
+        "actor_organisation_id": None if organisation is None else organisation.pk,
         "action": action,
         "what": str(what),
         "object_type": obj._meta.label_lower,
         "object_id": str(obj.pk),
         "purpose": str(purpose),
+        "created_at": timezone.now(),
     }
-    actor_id = None if actor is None else actor.pk
-    events = [AccessEvent(subject=subject, **common) for subject in subjects if subject.pk != actor_id]
-    events += [AccessEvent(subject_id=subject_id, **common) for subject_id in subject_ids if subject_id != actor_id]
+    order = [field.attname for field in AccessEvent._meta.concrete_fields]
+    events = []
+    for subject_id in [subject.pk for subject in subjects] + list(subject_ids):
+        if subject_id != actor_id:
+            values["subject_id"] = subject_id
+            events.append(AccessEvent(*[values[name] for name in order]))
     return AccessEvent.objects.bulk_create(events)

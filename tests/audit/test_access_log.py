@@ -124,3 +124,36 @@ def test_the_access_log_is_paginated_with_a_bounded_number_of_queries(
         response = client.get("/account/access-log/?page=2")
     assert response.status_code == 200
     assert len(response.context["page_obj"].object_list) == 50
+
+
+def test_one_read_records_each_person_but_the_reader_with_the_same_values() -> None:
+    clerk = staff_member(Membership.Role.CLERK)
+    alice, bob, carol = UserFactory(), UserFactory(), UserFactory()
+    events = access_record(
+        actor=clerk.user,
+        subjects=[alice, clerk.user],
+        subject_ids=[bob.pk, carol.pk, clerk.user.pk],
+        action=AccessEvent.Action.VIEW,
+        obj=clerk.organisation,
+        what="Your name in the list",
+        purpose="Review",
+        organisation=clerk.organisation,
+    )
+    assert [event.subject_id for event in events] == [alice.pk, bob.pk, carol.pk]
+    stored = AccessEvent.objects.filter(pk__in=[event.pk for event in events]).order_by("pk")
+    assert [event.subject for event in stored] == [alice, bob, carol]
+    assert {
+        (e.actor, e.actor_organisation, e.action, e.what, e.object_type, e.object_id, e.purpose, e.created_at)
+        for e in stored
+    } == {
+        (
+            clerk.user,
+            clerk.organisation,
+            "view",
+            "Your name in the list",
+            "accounts.organisation",
+            str(clerk.organisation.pk),
+            "Review",
+            events[0].created_at,
+        )
+    }

@@ -5,6 +5,7 @@ bounded queries, and the committed OpenAPI schema."""
 from __future__ import annotations
 
 import copy
+import datetime
 import json
 from pathlib import Path
 from typing import Any
@@ -12,7 +13,9 @@ from typing import Any
 import pytest
 from django.conf import settings
 from django.core.management import call_command
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from filings import services
 from filings.models import AssuranceLevel, Filing
@@ -230,6 +233,86 @@ def test_lists_take_a_bounded_number_of_queries(place, citizen, django_assert_ma
         with django_assert_max_num_queries(14):
             response = client.get("/api/v1/cases/")
         assert response.json()["count"] == rows
+
+
+def _cases_of(person: Any, place: Any, count: int) -> list[int]:
+    """``count`` cases registered by the court of ``place`` where ``person`` is the claimant, newest last."""
+    from django.utils import timezone
+
+    from filings.models import Case, Party
+
+    now = timezone.now()
+    cases = Case.objects.bulk_create(
+        Case(
+            reference=f"API-{place.court.pk}-{n}",
+            court=place.court,
+            opened_by=place.clerk,
+            year=2026,
+            sequence=n,
+            kind=Case.Kind.CIVIL,
+            opened_at=now + datetime.timedelta(seconds=n),
+        )
+        for n in range(count)
+    )
+    Party.objects.bulk_create(Party(case=case, role=Party.Role.CLAIMANT, user=person) for case in cases)
+    return [case.pk for case in cases]
+
+
+def _case_counts(queries: Any) -> list[str]:
+    return [
+        q["sql"]
+        for q in queries.captured_queries
+        if q["sql"].startswith('SELECT COUNT(*) AS "__count" FROM "filings_case"')
+    ]
+
+
+@pytest.mark.parametrize("page", ["", "?page=1"])
+def test_the_case_list_of_someone_whose_cases_fit_on_a_page_runs_no_count(place, citizen, page: str) -> None:
+    cases = _cases_of(citizen, place, 50)
+    client = api_client(citizen)
+    client.get("/api/v1/")
+    with CaptureQueriesContext(connection) as queries:
+        listed = client.get(f"/api/v1/cases/{page}").json()
+    assert _case_counts(queries) == []
+    assert listed["count"] == 50 and listed["next"] is None and listed["previous"] is None
+    assert [case["id"] for case in listed["results"]] == cases[::-1]
+    assert set(listed["results"][0]) == {"id", "reference", "kind", "status", "court", "claim_type", "opened_at"}
+
+
+def test_a_longer_case_list_is_counted_and_paginated_as_before(place, citizen) -> None:
+    cases = _cases_of(citizen, place, 51)
+    client = api_client(citizen)
+    client.get("/api/v1/")
+    with CaptureQueriesContext(connection) as queries:
+        first = client.get("/api/v1/cases/").json()
+    assert len(_case_counts(queries)) == 1
+    assert first["count"] == 51 and first["next"] == "http://testserver/api/v1/cases/?page=2"
+    assert first["previous"] is None and [case["id"] for case in first["results"]] == cases[:0:-1]
+    second = client.get("/api/v1/cases/?page=2").json()
+    assert second["count"] == 51 and second["next"] is None
+    assert second["previous"] == "http://testserver/api/v1/cases/"
+    assert [case["id"] for case in second["results"]] == cases[:1]
+    assert client.get("/api/v1/cases/?page=last").json()["results"] == second["results"]
+    assert client.get("/api/v1/cases/?page=3").status_code == 404
+    assert client.get("/api/v1/cases/?page=x").status_code == 404
+
+
+def test_a_case_reads_as_drfs_own_fields_would_give_it(place, citizen) -> None:
+    from rest_framework import serializers as drf
+
+    from filings.api.serializers import CaseSerializer
+    from filings.models import Case
+
+    _cases_of(citizen, place, 2)
+    Case.objects.filter(pk=Case.objects.order_by("pk").first().pk).update(claim_type=place.claim_type)
+    for case in Case.objects.select_related("court", "claim_type"):
+        serializer = CaseSerializer(case)
+        generic = drf.ModelSerializer.to_representation(serializer, case)
+        assert serializer.data == generic and list(serializer.data) == list(generic)
+    assert {row["claim_type"] for row in api_client(citizen).get("/api/v1/cases/").json()["results"]} == {
+        place.claim_type.code,
+        None,
+    }
 
 
 def test_the_schema_is_valid_and_matches_the_committed_copy(tmp_path: Path) -> None:
