@@ -303,8 +303,8 @@ def test_a_case_reads_as_drfs_own_fields_would_give_it(place, citizen) -> None:
     from filings.api.serializers import CaseSerializer
     from filings.models import Case
 
-    _cases_of(citizen, place, 2)
-    Case.objects.filter(pk=Case.objects.order_by("pk").first().pk).update(claim_type=place.claim_type)
+    first, _second = _cases_of(citizen, place, 2)
+    Case.objects.filter(pk=first).update(claim_type=place.claim_type)
     for case in Case.objects.select_related("court", "claim_type"):
         serializer = CaseSerializer(case)
         generic = drf.ModelSerializer.to_representation(serializer, case)
