@@ -101,10 +101,12 @@ def case_get(*, user: User, pk: int) -> Case:
             # Ordered by their own key: the parties' default order (by case) would join the case again to sort them.
             # Whom a counsel represents is a party of the same case, linked below rather than joined.
             Prefetch("parties", queryset=Party.objects.select_related("user", "organisation").order_by("pk")),
-            # The case's page lists them by name, date and status: their people are not joined.
+            # The case's page lists them by name, date and status: their people are not joined, nor their content read.
             Prefetch(
                 "filings",
-                queryset=Filing.objects.filter(status=Filing.Status.DOCKETED).order_by("submitted_at", "pk"),
+                queryset=Filing.objects.filter(status=Filing.Status.DOCKETED)
+                .order_by("submitted_at", "pk")
+                .only("case_id", "kind", "status", "submitted_at"),
             ),
         )
         .filter(pk=pk)
