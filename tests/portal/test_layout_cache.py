@@ -8,6 +8,7 @@ import re
 
 import pytest
 from django.core.cache import caches
+from django.template import engines
 from django.test import Client
 
 from tests.accounts.factories import UserFactory
@@ -69,3 +70,20 @@ def test_the_demo_badge_follows_the_setting(settings) -> None:
     assert ">Demo</span>" in page(Client(), "/accessibility/", "en")
     settings.DEMO = False
     assert ">Demo</span>" not in page(Client(), "/accessibility/", "en")
+
+
+def test_the_scripts_are_django_dsfrs_with_each_responses_own_nonce() -> None:
+    client = Client()
+    nonces = []
+    for _ in range(2):
+        response = client.get("/accessibility/")
+        policy = (
+            response.headers.get("Content-Security-Policy") or response.headers["Content-Security-Policy-Report-Only"]
+        )
+        match = re.search(r"'nonce-([^']+)'", policy)
+        assert match is not None
+        nonce = match.group(1)
+        markup = engines["django"].from_string("{% load dsfr_tags %}{% dsfr_js nonce=nonce %}").render({"nonce": nonce})
+        assert markup.strip() and markup in response.content.decode()
+        nonces.append(nonce)
+    assert nonces[0] != nonces[1]
