@@ -20,7 +20,7 @@ def dsfr_scripts(nonce: str) -> SafeString:
     checksums change only with the code: they are rendered once per process (see LAYOUT_CACHE), the nonce put in
     each time, escaped as the template escapes it."""
     if not nonce:
-        return engines["django"].from_string("{% load dsfr_tags %}{% dsfr_js %}").render({})
+        return mark_safe(engines["django"].from_string("{% load dsfr_tags %}{% dsfr_js %}").render({}))  # noqa: S308
     layout = caches["layout"]
     markup: str | None = layout.get("layout-dsfr-scripts")
     if markup is None:
