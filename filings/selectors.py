@@ -92,20 +92,29 @@ def case_list_for_organisation(*, user: User, organisation: Organisation) -> Que
 
 def case_get(*, user: User, pk: int) -> Case:
     case = (
-        Case.objects.select_related("court", "claim_type", "opened_by")
+        Case.objects.select_related("court", "claim_type")
         .prefetch_related(
-            Prefetch("parties", queryset=Party.objects.select_related("user", "organisation", "represents")),
-            # The case's page lists them by name, date and status: their people are not joined.
+            # Ordered by their own key: the parties' default order (by case) would join the case again to sort them.
+            # Whom a counsel represents is a party of the same case, linked below rather than joined.
+            Prefetch("parties", queryset=Party.objects.select_related("user", "organisation").order_by("pk")),
+            # The case's page lists them by name, date and status: their people are not joined, nor their content read.
             Prefetch(
                 "filings",
-                queryset=Filing.objects.filter(status=Filing.Status.DOCKETED).order_by("submitted_at", "pk"),
+                queryset=Filing.objects.filter(status=Filing.Status.DOCKETED)
+                .order_by("submitted_at", "pk")
+                .only("case_id", "kind", "status", "submitted_at"),
             ),
         )
         .filter(pk=pk)
+        .order_by("pk")
         .first()
     )
     if case is None or not permissions.can_view_case(user, case):
         raise Http404
+    parties = {party.pk: party for party in case.parties.all()}
+    for party in parties.values():
+        if party.represents_id in parties:
+            party.represents = parties[party.represents_id]
     return case
 
 

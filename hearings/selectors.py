@@ -40,8 +40,12 @@ def _sees_requests(user: User | None, case: Case) -> bool:
 
 def case_hearings(*, case: Case, user: User | None = None) -> list[Hearing]:
     # The case is known: its row is not joined again, the hearings point at the same object. The case's page shows
-    # each hearing's room, not its judge.
-    hearings = Hearing.objects.select_related("room").filter(case=case)
+    # each hearing's date, room and status (and, for the next one, its end and what to bring), not its judge.
+    hearings = (
+        Hearing.objects.select_related("room")
+        .filter(case=case)
+        .only("case_id", "room__name", "room__location", "starts_at", "ends_at", "status", "to_bring")
+    )
     if not _sees_requests(user, case):
         hearings = hearings.filter(starts_at__isnull=False)
     found = list(hearings.order_by("-starts_at", "-pk"))
@@ -210,9 +214,9 @@ def decision_get(*, user: User, pk: int) -> Decision:
 
 def case_decisions(*, user: User, case: Case) -> list[Decision]:
     """Issued decisions of the case for whoever sees it; drafts too for the bench."""
-    # The case is known (not joined again); a decision's text and draft are not read to list it, nor its file, seal
-    # or authors (the list shows its title, status and date).
-    decisions = Decision.objects.filter(case=case).defer("draft_pdf", "text")
+    # The case is known (not joined again); the list shows a decision's title, status and date: nothing else of it is
+    # read (its text, draft, file, seal or authors).
+    decisions = Decision.objects.filter(case=case).only("case_id", "title", "status", "issued_at")
     if not permissions.can_prepare_decision(user, case):
         decisions = decisions.filter(status=Decision.Status.ISSUED)
     found = list(decisions)

@@ -29,9 +29,9 @@ def case_hearings(context: dict[str, Any], case: Any) -> dict[str, Any]:
     hearings = selectors.case_hearings(case=case, user=user)
     can_bundle = permissions.can_build_bundle(user, case)
     decisions = selectors.case_decisions(user=user, case=case)
-    timeline = [
-        TimelineEntry(e.created_at, e.get_kind_display(), e.note) for e in selectors.case_timeline(case=case, user=user)
-    ]
+    # The timeline's events are those of the hearings the user sees: none to read when there are no such hearings.
+    events = selectors.case_timeline(case=case, user=user) if hearings else []
+    timeline = [TimelineEntry(e.created_at, e.get_kind_display(), e.note) for e in events]
     timeline += [
         TimelineEntry(d.issued_at, _("Decision issued"), d.title) for d in decisions if d.issued_at is not None
     ]

@@ -179,6 +179,17 @@ TIME_ZONE = "Europe/Paris"
 USE_I18N = True
 USE_TZ = True
 
+# The parts of the page layout that are the same for everyone who sees them (by language, by page, by whether one is
+# signed in: templates/base.html and includes/header.html say under which key) are rendered once per process and
+# kept in its memory: they change only with the code, which restarts it. Local development renders them every time.
+LAYOUT_CACHE = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": "layout",
+    "TIMEOUT": None,
+    "OPTIONS": {"MAX_ENTRIES": 5000},
+}
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}, "layout": LAYOUT_CACHE}
+
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
 MEDIA_ROOT = VAR_DIR / "media"

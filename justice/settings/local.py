@@ -9,6 +9,7 @@ DEMO = True
 ALLOWED_HOSTS = ["127.0.0.1", "localhost"]
 # A fixed key is acceptable only here: production settings refuse to start without their own.
 SECRET_KEY = "local-development-only-not-secret"  # noqa: S105
+CACHES = {**CACHES, "layout": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}  # noqa: F405
 STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}  # noqa: F405
 # Serve static files from the apps directly, without collectstatic.
 WHITENOISE_AUTOREFRESH = True

@@ -55,7 +55,10 @@ PORTAL_BASE_URL = env("PORTAL_BASE_URL")
 CSRF_TRUSTED_ORIGINS = [f"https://{host.lstrip('.')}" for host in ALLOWED_HOSTS]
 
 DATABASES = {"default": dj_database_url.parse(env("DATABASE_URL"), conn_max_age=60, conn_health_checks=True)}
-CACHES = {"default": {"BACKEND": "justice.redis_cache.KeptClientRedisCache", "LOCATION": env("REDIS_URL")}}
+CACHES = {
+    "default": {"BACKEND": "justice.redis_cache.KeptClientRedisCache", "LOCATION": env("REDIS_URL")},
+    "layout": LAYOUT_CACHE,  # noqa: F405
+}
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
 CELERY_BROKER_URL = env("CELERY_BROKER_URL")

@@ -184,7 +184,8 @@ def test_case_page_shows_the_decision_and_the_timeline_its_issue(court: Court, i
         if q["sql"].startswith("SELECT")
         and q["sql"].split(" FROM ")[1].split()[0] in ('"hearings_decision"', '"hearings_hearingevent"')
     ]
-    assert len(section) == 2
+    # The case has no hearing: no hearing event is read (only the decisions are).
+    assert len(section) == 1
     assert not [sql for sql in section if '"accounts_user"' in sql or '"evidence_' in sql]
 
 
