@@ -282,14 +282,12 @@ def _needs_whole_file(path: str, end: bytes) -> bool:
     return magic.from_file(path, mime=True) in WHOLE_FILE_TYPES or ZIP_END_SIGNATURE in end[-ZIP_END_SEARCH:]
 
 
-def stage_ends(path: Path, *, sent_name: str, max_bytes: int, length: int, sha256: str) -> StagedUpload | None:
-    """Stage a file hashed as it arrived (``sha256``), of which ``path`` holds only the first and last
-    :func:`magic_window` bytes, at their offsets: nothing is read but those. None when the checks need the whole
-    file (see :func:`stage_for_inspection`): the caller then reads it whole. Like :func:`stage_existing`, the
+def stage_ends(path: Path, *, sent_name: str, length: int, sha256: str) -> StagedUpload | None:
+    """Stage a file of ``length`` bytes hashed as it arrived (``sha256``), of which ``path`` holds only the first and
+    last :func:`magic_window` bytes, at their offsets: nothing is read but those. None when the checks need the
+    whole file (see :func:`stage_for_inspection`): the caller then reads it whole. Like :func:`stage_existing`, the
     staging file is a hard link: ``path`` is still there for a retry if the process dies."""
     window = magic_window()
-    if length > max_bytes:
-        raise too_large_error(clean_display_name(sent_name), max_bytes)
     with open(path, "r+b") as stream:
         stream.truncate(length)
         head = stream.read(window)
@@ -303,7 +301,7 @@ def stage_ends(path: Path, *, sent_name: str, max_bytes: int, length: int, sha25
         os.link(path, link)
     except OSError:
         return None
-    staged = StagedUpload(sent_name=sent_name, max_bytes=max_bytes, staging=_LinkedFile(link, "rb"))
+    staged = StagedUpload(sent_name=sent_name, max_bytes=length, staging=_LinkedFile(link, "rb"))
     staged.received = staged.size = length
     staged.sha256 = sha256
     staged.received_at = timezone.now()

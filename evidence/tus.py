@@ -430,7 +430,7 @@ def _receive(upload: TusUpload, body: IO[bytes], content_length: int, checksum: 
             logger.info("resumable upload %s interrupted after %s bytes: %s", upload.pk, received, error)
             if digest is not None:
                 stream.truncate(kept)
-                raise TusError(_("The transfer was interrupted."), status=400, code="interrupted") from error
+                raise _interrupted() from error
             stream.flush()
             return received
         if (
@@ -443,6 +443,10 @@ def _receive(upload: TusUpload, body: IO[bytes], content_length: int, checksum: 
             raise _checksum_mismatch(checksum)
         stream.flush()
     return received
+
+
+def _interrupted() -> TusError:
+    return TusError(_("The transfer was interrupted."), status=400, code="interrupted")
 
 
 def _checksum_mismatch(checksum: Checksum) -> TusError:
@@ -531,10 +535,10 @@ class _PartStream:
         try:
             piece = self._body.read(min(STAGING_CHUNK_SIZE, self._length - self._taken))
         except OSError as error:
-            self.fault = TusError(_("The transfer was interrupted."), status=400, code="interrupted")
+            self.fault = _interrupted()
             raise self.fault from error
         if not piece:
-            self.fault = TusError(_("The transfer was interrupted."), status=400, code="interrupted")
+            self.fault = _interrupted()
             raise self.fault
         if self._digest is not None:
             self._digest.update(piece)
@@ -735,14 +739,14 @@ def _stage_received(upload: TusUpload) -> StagedUpload:
             return staged
         location = stored_location(upload)
         storage = _s3_storage()
+
+        def read() -> Iterator[bytes]:
+            return read_ahead(storage.read_chunks(location))
+
         try:
             if read_whole:
-                return stage_stream(
-                    read_ahead(storage.read_chunks(location)), sent_name=upload.filename, max_bytes=upload.length
-                )
-            return stage_for_inspection(
-                lambda: read_ahead(storage.read_chunks(location)), sent_name=upload.filename, max_bytes=upload.length
-            )
+                return stage_stream(read(), sent_name=upload.filename, max_bytes=upload.length)
+            return stage_for_inspection(read, sent_name=upload.filename, max_bytes=upload.length)
         except ClientError as error:
             if error.response.get("Error", {}).get("Code") not in {"NoSuchKey", "NoSuchVersion", "404"}:
                 raise
@@ -765,9 +769,7 @@ def _stage_hashed_on_arrival(upload: TusUpload) -> tuple[StagedUpload | None, bo
     except HashStateUnavailableError as error:
         logger.warning("resumable upload %s: its SHA-256 cannot be finished here (%s): read back", upload.pk, error)
         return None, False
-    staged = stage_ends(
-        ends_path(upload), sent_name=upload.filename, max_bytes=upload.length, length=upload.length, sha256=sha256
-    )
+    staged = stage_ends(ends_path(upload), sent_name=upload.filename, length=upload.length, sha256=sha256)
     return staged, staged is None
 
 

@@ -103,6 +103,15 @@ def send(
     return offset
 
 
+def started(client: Client, *, declared: bool = False) -> tuple[bytes, str]:
+    """A text file of about 10 MiB (its SHA-256 declared if ``declared``) and the URL of its upload, whose first 6 MiB
+    are sent (one part in the store)."""
+    content = corpus.text(lines=250_000)
+    url = create(client, len(content), **({"sha256": hashlib.sha256(content).hexdigest()} if declared else {}))
+    assert patch(client, url, 0, content[: 6 * MiB]).status_code == 204
+    return content, url
+
+
 def versions(s3: Any, bucket: str) -> list[dict[str, Any]]:  # noqa: F811
     page = s3.list_object_versions(Bucket=bucket)
     return [*page.get("Versions", []), *page.get("DeleteMarkers", [])]
@@ -227,9 +236,7 @@ def test_a_streamed_chunk_that_does_not_match_its_checksum_never_becomes_a_part(
     s3: Any,  # noqa: F811
     locked_bucket: str,  # noqa: F811
 ) -> None:
-    content = corpus.text(lines=250_000)
-    url = create(client, len(content), sha256=hashlib.sha256(content).hexdigest())
-    assert patch(client, url, 0, content[: 6 * MiB]).status_code == 204
+    content, url = started(client, declared=True)
     damaged = bytes([content[6 * MiB] ^ 1]) + content[6 * MiB + 1 : 12 * MiB]
 
     response = client.generic(
@@ -275,9 +282,7 @@ def test_a_sender_gone_mid_chunk_leaves_no_part_and_the_upload_resumes_from_its_
     locked_bucket: str,  # noqa: F811
     error: bool,
 ) -> None:
-    content = corpus.text(lines=250_000)
-    url = create(client, len(content))
-    assert patch(client, url, 0, content[: 6 * MiB]).status_code == 204
+    content, url = started(client)
     upload = TusUpload.objects.get()
     chunk = content[6 * MiB : 12 * MiB]
 
@@ -495,9 +500,7 @@ def test_termination_aborts_the_multipart_upload(
     locked_bucket: str,  # noqa: F811
     evidence_dirs: dict[str, Path],
 ) -> None:
-    content = corpus.text(lines=250_000)
-    url = create(client, len(content))
-    assert patch(client, url, 0, content[: 6 * MiB]).status_code == 204
+    content, url = started(client)
     assert patch(client, url, 6 * MiB, content[6 * MiB : 7 * MiB]).status_code == 204
     assert len(multipart_uploads(s3, locked_bucket)) == 1
     response = client.delete(url, HTTP_TUS_RESUMABLE="1.0.0")
@@ -513,9 +516,7 @@ def test_expiry_aborts_the_multipart_upload(
     locked_bucket: str,  # noqa: F811
     evidence_dirs: dict[str, Path],
 ) -> None:
-    content = corpus.text(lines=250_000)
-    url = create(client, len(content))
-    assert patch(client, url, 0, content[: 6 * MiB]).status_code == 204
+    started(client)
     assert len(multipart_uploads(s3, locked_bucket)) == 1
 
     assert tus_uploads_expire(now=timezone.now() + datetime.timedelta(days=2)) == 1
@@ -591,9 +592,7 @@ def test_the_store_down_mid_transfer_answers_a_retryable_503_and_the_upload_resu
     locked_bucket: str,  # noqa: F811
     store_comes_back: None,
 ) -> None:
-    content = corpus.text(lines=250_000)
-    url = create(client, len(content))
-    assert patch(client, url, 0, content[: 6 * MiB]).status_code == 204
+    content, url = started(client)
     radosgw("stop-rgw")
 
     response = patch(client, url, 6 * MiB, content[6 * MiB :])
