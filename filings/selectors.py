@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 
 from filings import permissions
@@ -15,6 +15,7 @@ from filings.models import AppointmentSlot, Case, Exhibit, Filing, FilingEvent, 
 from justice import versioned_cache
 from justice.accounts.models import Membership, Organisation, User
 from justice.accounts.permissions import active_roles
+from justice.reused_sql import prefetched, reused
 
 if TYPE_CHECKING:
     from justice.accounts.models import Membership as MembershipType
@@ -90,31 +91,43 @@ def case_list_for_organisation(*, user: User, organisation: Organisation) -> Que
     return Case.objects.filter(court=organisation).select_related("court", "claim_type").order_by("-opened_at", "-pk")
 
 
-def case_get(*, user: User, pk: int) -> Case:
-    case = (
-        Case.objects.select_related("court", "claim_type")
-        .prefetch_related(
-            # Ordered by their own key: the parties' default order (by case) would join the case again to sort them.
-            # Whom a counsel represents is a party of the same case, linked below rather than joined.
-            Prefetch("parties", queryset=Party.objects.select_related("user", "organisation").order_by("pk")),
-            # The case's page lists them by name, date and status: their people are not joined, nor their content read.
-            Prefetch(
-                "filings",
-                queryset=Filing.objects.filter(status=Filing.Status.DOCKETED)
-                .order_by("submitted_at", "pk")
-                .only("case_id", "kind", "status", "submitted_at"),
-            ),
-        )
-        .filter(pk=pk)
-        .order_by("pk")
-        .first()
+def _case_by_key(pk: int) -> QuerySet[Case]:
+    return Case.objects.select_related("court", "claim_type").filter(pk=pk)
+
+
+def _case_parties(case_pk: int) -> QuerySet[Party]:
+    # Ordered by their own key: the parties' default order (by case) would join the case again to sort them. Whom a
+    # counsel represents is a party of the same case, linked below rather than joined.
+    return Party.objects.select_related("user", "organisation").filter(case_id=case_pk).order_by("pk")
+
+
+def _case_filings(case_pk: int) -> QuerySet[Filing]:
+    # The case's page lists them by name, date and status: their people are not joined, nor their content read.
+    return (
+        Filing.objects.filter(case_id=case_pk, status=Filing.Status.DOCKETED)
+        .order_by("submitted_at", "pk")
+        .only("case_id", "kind", "status", "submitted_at")
     )
-    if case is None or not permissions.can_view_case(user, case):
+
+
+def case_get(*, user: User, pk: int) -> Case:
+    """A case with its court, claim type, parties and docketed filings (``case.parties.all()``,
+    ``case.filings.all()``), in three queries whose SQL is compiled once per process (every case page reads them)."""
+    case = next(iter(reused("filings:case", _case_by_key, pk)), None)
+    if case is None:
         raise Http404
-    parties = {party.pk: party for party in case.parties.all()}
-    for party in parties.values():
-        if party.represents_id in parties:
-            party.represents = parties[party.represents_id]
+    parties = list(reused("filings:case-parties", _case_parties, pk))
+    by_key = {party.pk: party for party in parties}
+    for party in parties:
+        party.case = case
+        if party.represents_id in by_key:
+            party.represents = by_key[party.represents_id]
+    filings = list(reused("filings:case-filings", _case_filings, pk))
+    for filing in filings:
+        filing.case = case
+    prefetched(case, parties=parties, filings=filings)
+    if not permissions.can_view_case(user, case):
+        raise Http404
     return case
 
 

@@ -23,6 +23,7 @@ from hearings.models import (
 )
 from hearings.services import local_zone
 from justice.accounts.models import Membership, Organisation, User
+from justice.reused_sql import reused
 
 
 def _hearings() -> QuerySet[Hearing]:
@@ -41,14 +42,19 @@ def _sees_requests(user: User | None, case: Case) -> bool:
 def case_hearings(*, case: Case, user: User | None = None) -> list[Hearing]:
     # The case is known: its row is not joined again, the hearings point at the same object. The case's page shows
     # each hearing's date, room and status (and, for the next one, its end and what to bring), not its judge.
-    hearings = (
-        Hearing.objects.select_related("room")
-        .filter(case=case)
-        .only("case_id", "room__name", "room__location", "starts_at", "ends_at", "status", "to_bring")
-    )
-    if not _sees_requests(user, case):
-        hearings = hearings.filter(starts_at__isnull=False)
-    found = list(hearings.order_by("-starts_at", "-pk"))
+    sees_requests = _sees_requests(user, case)
+
+    def hearings(case_pk: int) -> QuerySet[Hearing]:
+        found = (
+            Hearing.objects.select_related("room")
+            .filter(case_id=case_pk)
+            .only("case_id", "room__name", "room__location", "starts_at", "ends_at", "status", "to_bring")
+        )
+        if not sees_requests:
+            found = found.filter(starts_at__isnull=False)
+        return found.order_by("-starts_at", "-pk")
+
+    found = list(reused(f"hearings:case-hearings:{'all' if sees_requests else 'dated'}", hearings, case.pk))
     for hearing in found:
         hearing.case = case
     return found
@@ -214,12 +220,15 @@ def decision_get(*, user: User, pk: int) -> Decision:
 
 def case_decisions(*, user: User, case: Case) -> list[Decision]:
     """Issued decisions of the case for whoever sees it; drafts too for the bench."""
-    # The case is known (not joined again); the list shows a decision's title, status and date: nothing else of it is
-    # read (its text, draft, file, seal or authors).
-    decisions = Decision.objects.filter(case=case).only("case_id", "title", "status", "issued_at")
-    if not permissions.can_prepare_decision(user, case):
-        decisions = decisions.filter(status=Decision.Status.ISSUED)
-    found = list(decisions)
+    drafts_too = permissions.can_prepare_decision(user, case)
+
+    def decisions(case_pk: int) -> QuerySet[Decision]:
+        # The case is known (not joined again); the list shows a decision's title, status and date: nothing else of
+        # it is read (its text, draft, file, seal or authors).
+        found = Decision.objects.filter(case_id=case_pk).only("case_id", "title", "status", "issued_at")
+        return found if drafts_too else found.filter(status=Decision.Status.ISSUED)
+
+    found = list(reused(f"hearings:case-decisions:{'drafts-too' if drafts_too else 'issued'}", decisions, case.pk))
     for decision in found:
         decision.case = case
     return found

@@ -7,10 +7,13 @@ from typing import TYPE_CHECKING
 from allauth.mfa.models import Authenticator
 from allauth.mfa.utils import is_mfa_enabled
 
+from justice.reused_sql import reused
+
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
+    from django.db.models import QuerySet
 
-    from justice.accounts.models import Organisation, User
+    from justice.accounts.models import Membership, Organisation, User
 
 # Only second factors that resist replay count; recovery codes are a fallback, not a factor of their own.
 STRONG_FACTORS = [Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN]
@@ -27,9 +30,12 @@ def active_roles(user: User | AnonymousUser) -> frozenset[tuple[str, int]]:
         return cached
     from justice.accounts.models import Membership
 
+    def memberships(user_pk: int) -> QuerySet[Membership, tuple[str, int]]:
+        return Membership.objects.active().filter(user_id=user_pk).values_list("role", "organisation")
+
     roles: frozenset[tuple[str, int]] = frozenset()
     if user.is_authenticated:
-        roles = frozenset(Membership.objects.active().filter(user=user).values_list("role", "organisation"))
+        roles = frozenset(reused("accounts:active-roles", memberships, user.pk))
     setattr(user, _ROLES_ATTRIBUTE, roles)
     return roles
 

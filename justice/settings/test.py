@@ -12,6 +12,9 @@ from justice.settings.base import *  # noqa: F403
 
 DEBUG = False
 DEMO = True
+# Every query reused by justice.reused_sql is also compiled as Django would and must match (a name with two shapes
+# fails the tests).
+REUSED_SQL_CHECK = True
 SECRET_KEY = "test-only-not-secret"  # noqa: S105
 ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
