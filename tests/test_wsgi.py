@@ -1,0 +1,48 @@
+"""The WSGI application freezes the worker's long-lived objects once warm (justice.wsgi)."""
+
+from __future__ import annotations
+
+import gc
+from collections.abc import Iterator
+
+import pytest
+
+from justice.wsgi import FreezeAfterWarmUp
+
+
+@pytest.fixture
+def unfrozen() -> Iterator[None]:
+    gc.unfreeze()
+    yield
+    gc.unfreeze()
+
+
+def test_objects_alive_after_the_warm_up_requests_are_frozen_once(unfrozen: None) -> None:
+    served: list[str] = []
+
+    def app(environ: dict[str, str], start_response: object) -> list[bytes]:
+        served.append(environ["PATH_INFO"])
+        return [b"ok"]
+
+    def start_response(status: str, headers: list[tuple[str, str]]) -> None:
+        pass
+
+    wrapped = FreezeAfterWarmUp(app, after=3)
+    loaded_lazily = [[index] for index in range(1000)]  # what a first request would leave behind
+    for index in range(2):
+        assert wrapped({"PATH_INFO": f"/{index}"}, start_response) == [b"ok"]
+    assert gc.get_freeze_count() == 0
+    wrapped({"PATH_INFO": "/2"}, start_response)
+    frozen = gc.get_freeze_count()
+    assert frozen >= len(loaded_lazily)
+    for index in range(3, 6):
+        wrapped({"PATH_INFO": f"/{index}"}, start_response)
+    assert gc.get_freeze_count() == frozen
+    assert served == [f"/{index}" for index in range(6)]
+
+
+def test_the_portal_is_served_through_it() -> None:
+    from justice import wsgi
+
+    assert isinstance(wsgi.application, FreezeAfterWarmUp)
+    assert wsgi.application.after == wsgi.WARM_UP_REQUESTS
