@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
@@ -25,8 +25,13 @@ DASHBOARD_LIMIT = 5
 
 def filing_list_for_person(*, user: User) -> QuerySet[Filing]:
     """A person's own filings (drafts included) and, once filed, those a lawyer filed for them."""
+    return filings_of_person(user.pk)
+
+
+def filings_of_person(user_pk: int) -> QuerySet[Filing]:
+    """``filing_list_for_person`` by the person's key (for ``reused`` queries)."""
     return (
-        Filing.objects.filter(Q(filer=user) | (Q(on_behalf_of=user) & ~Q(status=Filing.Status.DRAFT)))
+        Filing.objects.filter(Q(filer_id=user_pk) | (Q(on_behalf_of_id=user_pk) & ~Q(status=Filing.Status.DRAFT)))
         .select_related("recipient", "case", "on_behalf_of", "filer")
         .order_by("-updated_at", "-pk")
     )
@@ -77,10 +82,24 @@ def filing_events(*, filing: Filing) -> QuerySet[FilingEvent]:
 
 def case_list_for_person(*, user: User) -> QuerySet[Case]:
     """Cases where the person is a party, or represents a party under an active mandate."""
-    visible = Q(pk__in=Party.objects.filter(user=user).exclude(role=Party.Role.COUNSEL).values("case"))
-    if permissions.staff_scope(user).lawyer:  # without a bar, no mandate is active: that branch would match nothing
-        mandates = Mandate.objects.filter(permissions.active_mandate_q(user))
-        visible |= Q(pk__in=Party.objects.filter(mandates__in=mandates).values("case"))
+    if not permissions.staff_scope(user).lawyer:  # without a bar, no mandate is active: that branch would match nothing
+        return cases_of_party(user.pk)
+    mandates = Mandate.objects.filter(permissions.active_mandate_q(user))
+    return _case_list(
+        Q(pk__in=_cases_as_party(user.pk)) | Q(pk__in=Party.objects.filter(mandates__in=mandates).values("case"))
+    )
+
+
+def cases_of_party(user_pk: int) -> QuerySet[Case]:
+    """``case_list_for_person`` of someone who is not a lawyer, by the person's key (for ``reused`` queries)."""
+    return _case_list(Q(pk__in=_cases_as_party(user_pk)))
+
+
+def _cases_as_party(user_pk: int) -> QuerySet[Party, Any]:
+    return Party.objects.filter(user_id=user_pk).exclude(role=Party.Role.COUNSEL).values("case")
+
+
+def _case_list(visible: Q) -> QuerySet[Case]:
     return Case.objects.filter(visible).select_related("court", "claim_type").order_by("-opened_at", "-pk")
 
 
@@ -187,9 +206,14 @@ def review_queue(
 ) -> QuerySet[Filing]:
     """Filings sent to the organisation (of the kinds ``user`` reviews there, when given), oldest first (the order
     they must be handled in)."""
-    filings = Filing.objects.filter(
-        recipient=organisation, kind__in=kinds_reviewed_by(organisation, user), status=status
-    ).exclude(status=Filing.Status.DRAFT)
+    return review_queue_of(organisation.pk, kinds=kinds_reviewed_by(organisation, user), status=status, kind=kind)
+
+
+def review_queue_of(organisation_pk: int, *, kinds: Sequence[str], status: str, kind: str = "") -> QuerySet[Filing]:
+    """``review_queue`` by the organisation's key, given the kinds reviewed (for ``reused`` queries)."""
+    filings = Filing.objects.filter(recipient_id=organisation_pk, kind__in=kinds, status=status).exclude(
+        status=Filing.Status.DRAFT
+    )
     if kind:
         filings = filings.filter(kind=kind)
     return filings.select_related("filer", "filer_organisation", "on_behalf_of", "case").order_by("submitted_at", "pk")

@@ -137,13 +137,20 @@ class CountedPaginator(Paginator):
         return self._known_count
 
 
-def page_of(rows: QuerySet[Any], number: str | None, per_page: int) -> Page[Any]:
+def page_of(
+    rows: QuerySet[Any],
+    number: str | None,
+    per_page: int,
+    *,
+    first_rows: Callable[[int], Iterable[Any]] | None = None,
+) -> Page[Any]:
     """``Paginator(rows, per_page).get_page(number)``, without its COUNT query when the first page holds all the
     rows (as for most people): that page's query asks for one row more than a page, which tells whether there is
-    more. A longer list is counted, as by ``Paginator``, and other pages are left to it."""
+    more. A longer list is counted, as by ``Paginator``, and other pages are left to it. ``first_rows(n)``, when
+    given, reads the first ``n`` rows instead of slicing ``rows`` (the same rows, from a ``reused`` query)."""
     if number not in (None, "", "1"):
         return Paginator(rows, per_page).get_page(number)
-    first = list(rows[: per_page + 1])
+    first = list(first_rows(per_page + 1) if first_rows is not None else rows[: per_page + 1])
     if len(first) <= per_page:
         return Page(first, 1, CountedPaginator(rows, per_page, count=len(first)))
     return Page(first[:per_page], 1, Paginator(rows, per_page))
