@@ -181,7 +181,15 @@ def review_organisation_get(*, user: User, pk: int) -> Organisation:
         if organisation == pk
         for kind in _REVIEWING_KINDS.get(role, ())
     }
-    organisation = Organisation.objects.filter(pk=pk, kind__in=kinds).first() if kinds else None
+    if not kinds:
+        raise Http404
+    ordered = sorted(kinds)
+    found = reused(
+        f"filings:review-organisation:{','.join(ordered)}",
+        lambda key: Organisation.objects.filter(pk=key, kind__in=ordered),
+        pk,
+    )
+    organisation = next(iter(found), None)
     if organisation is None:
         raise Http404
     return organisation

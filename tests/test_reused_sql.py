@@ -25,11 +25,14 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture(autouse=True)
 def nothing_compiled_yet() -> Iterator[None]:
-    kept = dict(reused_sql._compiled)
+    compiled, templates = dict(reused_sql._compiled), dict(reused_sql._templates)
     reused_sql._compiled.clear()
+    reused_sql._templates.clear()
     yield
     reused_sql._compiled.clear()
-    reused_sql._compiled.update(kept)
+    reused_sql._templates.clear()
+    reused_sql._compiled.update(compiled)
+    reused_sql._templates.update(templates)
 
 
 @pytest.fixture
@@ -130,6 +133,10 @@ def test_a_reused_query_chained_further_is_a_plain_query_again() -> None:
     assert reused("test:chained", people_by_key, bob.pk).exists()
     assert reused("test:chained", people_by_key, bob.pk).first() == bob
     assert list(reused("test:chained", people_by_key, bob.pk).values_list("first_name", flat=True)) == ["Bob"]
+    # As a subquery, and printed: with its own key, never the one its copied template was built with.
+    assert list(User.objects.filter(pk__in=reused("test:chained", people_by_key, bob.pk))) == [bob]
+    printed = str(reused("test:chained", people_by_key, bob.pk).query)
+    assert f"= {bob.pk}" in printed and f"= {alice.pk}" not in printed
 
 
 def test_prefetched_rows_answer_the_relation_without_a_query(django_assert_num_queries) -> None:
