@@ -41,12 +41,8 @@ class _Compiled:
     params: tuple[Any, ...]
     # (position in params, index of the key) for each parameter that is one of the keys.
     slots: tuple[tuple[int, int], ...]
-    # What iterating the results needs of the compiler (set by Django's pre_sql_setup()).
-    select: Any
-    klass_info: Any
-    annotation_col_map: Any
-    col_count: int
-    has_extra_select: bool
+    # The compiler's attributes named in _RESULT_STATE, in that order.
+    result_state: tuple[Any, ...]
 
 
 # (name, database alias) -> the compiled query, or None when it cannot be reused (compiled every time).
@@ -126,8 +122,8 @@ class _ReusingAsSql:
         params = list(compiled.params)
         for position, key in compiled.slots:
             params[position] = self.keys[key]
-        for attribute in _RESULT_STATE:
-            setattr(compiler, attribute, getattr(compiled, attribute))
+        for attribute, value in zip(_RESULT_STATE, compiled.result_state, strict=True):
+            setattr(compiler, attribute, value)
         if getattr(settings, "REUSED_SQL_CHECK", False):
             expected = self._sql(self.keys)
             if expected != (compiled.sql, tuple(params)):
@@ -164,13 +160,4 @@ class _ReusingAsSql:
         if reason:
             logger.warning("The query %r is compiled each time: %s.", self.name, reason)
             return None
-        return _Compiled(
-            sql=sql,
-            params=params,
-            slots=tuple(slots),
-            select=compiler.select,
-            klass_info=compiler.klass_info,
-            annotation_col_map=compiler.annotation_col_map,
-            col_count=compiler.col_count,
-            has_extra_select=compiler.has_extra_select,
-        )
+        return _Compiled(sql, params, tuple(slots), tuple(getattr(compiler, name) for name in _RESULT_STATE))
