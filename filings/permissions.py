@@ -56,6 +56,12 @@ def staff_scope(user: User | AnonymousUser) -> StaffScope:
     return scope
 
 
+def holds_a_role(user: User | AnonymousUser) -> bool:
+    """Whether the user is a member of any organisation (staff, police, lawyer), which widens what they see."""
+    scope = staff_scope(user)
+    return bool(scope.case_readers or scope.police_officer or scope.lawyer)
+
+
 def reviewer_organisations(user: User | AnonymousUser, kind: str) -> frozenset[int]:
     """Police units review pre-complaints (the victim confirms them there); prosecutors and clerks of the office
     review the procedures police units send; the clerk's office of the court or prosecutor's office reviews

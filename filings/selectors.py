@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -343,11 +343,17 @@ def filing_list_visible(*, user: User) -> QuerySet[Filing]:
 
 def case_list_visible(*, user: User) -> QuerySet[Case]:
     """Every case ``user`` may see: as a party, as counsel under an active mandate, or as staff of its court."""
-    return (
-        Case.objects.filter(permissions.case_visibility_q(user))
-        .select_related("court", "claim_type")
-        .order_by("-opened_at", "-pk")
-    )
+    if user.is_authenticated and not permissions.holds_a_role(user):
+        return cases_of_party(user.pk)  # the same cases, by the query ``reused`` can keep (see first_cases_visible)
+    return _case_list(permissions.case_visibility_q(user))
+
+
+def first_cases_visible(*, user: User, size: int) -> Iterable[Case] | None:
+    """The first ``size`` rows of ``case_list_visible`` for a person who holds no role (most people), by a query
+    compiled once per process (justice.reused_sql); ``None`` for anyone else (their query depends on their roles)."""
+    if not user.is_authenticated or permissions.holds_a_role(user):
+        return None
+    return reused(f"filings:cases-visible-first:{size}", lambda pk: cases_of_party(pk)[:size], user.pk)
 
 
 # --- Appointments of pre-complaints ----------------------------------------------------------------------------------

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.db.models import QuerySet
@@ -22,7 +23,15 @@ class FirstPageCountedPagination(PageNumberPagination):
         if not page_size or request.query_params.get(self.page_query_param) not in (None, "", "1"):
             return super().paginate_queryset(queryset, request, view)
         self.request = request
-        self.page = page_of(queryset, None, page_size)
+        self.page = page_of(queryset, None, page_size, first_rows=lambda size: self._first_rows(queryset, view, size))
         if self.page.paginator.num_pages > 1 and self.template is not None:
             self.display_page_controls = True
         return list(self.page)
+
+    @staticmethod
+    def _first_rows(queryset: QuerySet[Any], view: APIView | None, size: int) -> Iterable[Any]:
+        """The first ``size`` rows: from the view's ``first_page_rows(size)`` when it has a query of its own for
+        them (the same rows, e.g. a ``reused`` one) and the list is not filtered; else a slice of ``queryset``."""
+        own = getattr(view, "first_page_rows", None)
+        found = own(size) if own is not None and not getattr(view, "filter_backends", None) else None
+        return queryset[:size] if found is None else found

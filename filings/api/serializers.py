@@ -47,6 +47,11 @@ class OrganisationSerializer(serializers.ModelSerializer[Organisation]):
         fields = ("code", "name", "kind")
 
 
+# The format and time zone of a date as DRF's own field for it gives them, without building the serializer's fields
+# (``self.fields`` builds them all, for each list).
+_OPENED_AT = serializers.DateTimeField()
+
+
 class CaseSerializer(serializers.ModelSerializer[Case]):
     court = OrganisationSerializer(read_only=True)
     claim_type: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
@@ -69,7 +74,7 @@ class CaseSerializer(serializers.ModelSerializer[Case]):
             "status": instance.status,
             "court": {"code": court.code, "name": court.name, "kind": court.kind},
             "claim_type": None if instance.claim_type is None else instance.claim_type.code,
-            "opened_at": self.fields["opened_at"].to_representation(instance.opened_at),
+            "opened_at": _OPENED_AT.to_representation(instance.opened_at),
         }
 
 
