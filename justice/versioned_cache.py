@@ -1,11 +1,12 @@
 """Values kept in the cache under a version that the services which change them replace.
 
-A value (the bell's unread count of a person, the review queue's counts of a court) is stored under a key ending with
-the current version of what it depends on, a random token kept in the cache itself. The services that change the
-underlying rows replace the token, at once and again when their transaction commits: a value computed between the
-two, which cannot see the uncommitted change, is stored under a token that the commit replaces, so a stale value is
-never read. A missing or expired token is replaced by a new, never-used one. Values also expire, so that a write made
-outside the services (by hand, in a shell) shows within that time.
+A value (the bell's unread count of a person, the review queue's counts of a court) is stored with the version of
+what it depends on when it was computed, a random token kept in the cache itself; it is served only while that is
+still the current version. The services that change the underlying rows replace the token, at once and again when
+their transaction commits: a value computed between the two, which cannot see the uncommitted change, is stored with a
+token that the commit replaces, so a stale value is never served. A missing or expired token is replaced by a new,
+never-used one. The token and the value are read together, in one round trip to the cache. Values also expire, so
+that a write made outside the services (by hand, in a shell) shows within that time.
 """
 
 from __future__ import annotations
@@ -27,21 +28,28 @@ def version_key(scope: str, owner: object) -> str:
     return f"{scope}:version:{owner}"
 
 
+def value_key(scope: str, owner: object, detail: str = "") -> str:
+    """Where the value is kept, as ``(version, value)``."""
+    return f"{scope}:{owner}:{detail}"
+
+
 def cached(scope: str, owner: object, compute: Callable[[], T], *, detail: str = "") -> T:
-    """The value of ``scope`` for ``owner`` (and ``detail``, any further part of the key), from the cache under the
-    owner's current version, or ``compute()``-d and stored there."""
-    key = version_key(scope, owner)
-    version = cache.get(key)
+    """The value of ``scope`` for ``owner`` (and ``detail``, any further part of the key), from the cache if it was
+    stored under the owner's current version, or ``compute()``-d and stored with it."""
+    key, kept_key = version_key(scope, owner), value_key(scope, owner, detail)
+    found = cache.get_many([key, kept_key])
+    version = found.get(key)
     if version is None:
         cache.add(key, uuid.uuid4().hex, VERSION_SECONDS)
         version = cache.get(key)
         if version is None:  # a cache that keeps nothing (dummy cache): compute every time
             return compute()
-    value_key = f"{scope}:{owner}:{detail}:{version}"
-    value: T | None = cache.get(value_key)
-    if value is None:
-        value = compute()
-        cache.set(value_key, value, VALUE_SECONDS)
+    else:
+        kept: tuple[str, T] | None = found.get(kept_key)
+        if kept is not None and kept[0] == version:
+            return kept[1]
+    value = compute()
+    cache.set(kept_key, (version, value), VALUE_SECONDS)
     return value
 
 

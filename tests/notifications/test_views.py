@@ -111,7 +111,8 @@ def test_a_count_taken_before_a_notification_commits_is_not_served_after(
     that count: the commit moves the bell to a new version, so that count is never read."""
     from django.core.cache import cache
 
-    from justice.notifications.selectors import unread_version_key
+    from justice import versioned_cache
+    from justice.notifications.selectors import UNREAD_SCOPE, unread_version_key
 
     filing = submitted(filer=citizen)
     client.force_login(citizen)
@@ -119,7 +120,8 @@ def test_a_count_taken_before_a_notification_commits_is_not_served_after(
     with django_capture_on_commit_callbacks(execute=True):
         notify(recipients=[citizen], target=filing, kind=Kind.FILING_ACCEPTED)
         version = cache.get(unread_version_key(citizen.pk))
-        cache.set(f"notifications:unread:{citizen.pk}:{version}", 0)  # what the other request stored
+        # What the other request stored:
+        cache.set(versioned_cache.value_key(UNREAD_SCOPE, citizen.pk), (version, 0))
     assert _bell(client) == "1"
 
 
