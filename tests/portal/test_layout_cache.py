@@ -87,3 +87,36 @@ def test_the_scripts_are_django_dsfrs_with_each_responses_own_nonce() -> None:
         assert markup.strip() and markup in response.content.decode()
         nonces.append(nonce)
     assert nonces[0] != nonces[1]
+
+
+def test_the_header_tools_show_each_persons_own_values_escaped_and_a_valid_token() -> None:
+    """The tools' markup is kept with marks for the person's values: each page puts in its own name, its own address
+    to come back to after a change of language, its own CSRF token (a form posted with it is accepted) and its own
+    unread count, escaped as the template escapes them."""
+    from justice.notifications.models import Kind
+    from justice.notifications.services import notify
+    from tests.filings.factories import draft
+
+    first = UserFactory(first_name="<b>Camille</b>", last_name="Martin & fils")
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(first)
+    mine = page(client, '/accessibility/?q="><script>', "en")
+    assert "&lt;b&gt;Camille&lt;/b&gt; Martin &amp; fils" in mine and "<b>Camille" not in mine
+    assert 'name="next" value="/accessibility/?q=%22%3E%3Cscript%3E"' in mine
+    assert "\x00" not in mine and "unread:" not in mine
+    token = re.search(r'"/i18n/setlang/"[^>]*>\s*<input type="hidden" name="csrfmiddlewaretoken" value="([^"]+)"', mine)
+    assert token is not None
+    changed = client.post("/i18n/setlang/", {"csrfmiddlewaretoken": token.group(1), "language": "fr", "next": "/"})
+    assert changed.status_code == 302
+    # Another person, with two unread notifications, on the notifications' page: their own values, nothing of the first.
+    second = UserFactory(first_name="Alix", last_name="Durand")
+    filing = draft(filer=second)
+    for _ in range(2):
+        notify(recipients=[second], target=filing, kind=Kind.FILING_ACCEPTED)
+    other = Client()
+    other.force_login(second)
+    theirs = page(other, "/notifications/", "en")
+    assert "Alix Durand" in theirs and "Camille" not in theirs
+    assert '<span class="fr-sr-only">, unread: 2</span>' in theirs
+    assert 'href="/notifications/" aria-current="page"' in theirs
+    assert 'href="/notifications/" aria-current="page"' not in page(other, "/accessibility/", "en")
