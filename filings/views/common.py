@@ -89,11 +89,15 @@ T = TypeVar("T")
 class RowsOnDemand(Generic[T]):
     """The rows of a cached table, fetched only if the table is rendered (when its cache has no copy for the current
     version): the view reads just the columns the version is made of, without joins (``listed``), and the full rows
-    (``full``, with what they join, restricted to those listed, each made a table row by ``row``) wait for a miss.
-    Its truth value is known from the listed rows, so ``{% if rows %}`` fetches nothing."""
+    (from the queryset ``full()`` builds, with what they join, restricted to those listed, each made a table row by
+    ``row``) wait for a miss; so does building their queryset, which costs about half a millisecond. Its truth value
+    is known from the listed rows, so ``{% if rows %}`` fetches nothing."""
 
     def __init__(
-        self, full: QuerySet[Any], listed: Sequence[Any], row: Callable[[Any], T] = lambda found: found
+        self,
+        full: Callable[[], QuerySet[Any]],
+        listed: Sequence[Any],
+        row: Callable[[Any], T] = lambda found: found,
     ) -> None:
         self._full = full
         self._listed = listed
@@ -101,7 +105,7 @@ class RowsOnDemand(Generic[T]):
 
     @cached_property
     def rows(self) -> list[T]:
-        return [self._row(found) for found in self._full.filter(pk__in=[listed.pk for listed in self._listed])]
+        return [self._row(found) for found in self._full().filter(pk__in=[listed.pk for listed in self._listed])]
 
     def __bool__(self) -> bool:
         return bool(self._listed)
@@ -138,19 +142,34 @@ class CountedPaginator(Paginator):
 
 
 def page_of(
-    rows: QuerySet[Any],
+    rows: QuerySet[Any] | Callable[[], QuerySet[Any]],
     number: str | None,
     per_page: int,
     *,
     first_rows: Callable[[int], Iterable[Any]] | None = None,
+    count: int | None = None,
 ) -> Page[Any]:
-    """``Paginator(rows, per_page).get_page(number)``, without its COUNT query when the first page holds all the
-    rows (as for most people): that page's query asks for one row more than a page, which tells whether there is
-    more. A longer list is counted, as by ``Paginator``, and other pages are left to it. ``first_rows(n)``, when
-    given, reads the first ``n`` rows instead of slicing ``rows`` (the same rows, from a ``reused`` query)."""
+    """``Paginator(rows, per_page).get_page(number)``, without its COUNT query: ``count`` is the number of rows when
+    it is known (from grouped counts); otherwise, when the first page holds all the rows (as for most people), that
+    page's query asks for one row more than a page, which tells whether there is more, and a longer list is counted,
+    as by ``Paginator``. Other pages are left to ``Paginator``. ``first_rows(n)``, when given, reads the first ``n``
+    rows instead of slicing ``rows`` (the same rows, from a ``reused`` query). ``rows`` may be given as a function
+    building the queryset, called only if the rows are read from it."""
+
+    def queryset() -> QuerySet[Any]:
+        return rows if isinstance(rows, QuerySet) else rows()
+
+    def first(size: int) -> list[Any]:
+        return list(first_rows(size) if first_rows is not None else queryset()[:size])
+
     if number not in (None, "", "1"):
-        return Paginator(rows, per_page).get_page(number)
-    first = list(first_rows(per_page + 1) if first_rows is not None else rows[: per_page + 1])
-    if len(first) <= per_page:
-        return Page(first, 1, CountedPaginator(rows, per_page, count=len(first)))
-    return Page(first[:per_page], 1, Paginator(rows, per_page))
+        if count is not None:
+            return CountedPaginator(queryset(), per_page, count=count).get_page(number)
+        return Paginator(queryset(), per_page).get_page(number)
+    if count is not None:
+        listed = first(per_page)
+        return Page(listed, 1, CountedPaginator(listed, per_page, count=count))
+    listed = first(per_page + 1)
+    if len(listed) <= per_page:
+        return Page(listed, 1, CountedPaginator(listed, per_page, count=len(listed)))
+    return Page(listed[:per_page], 1, Paginator(queryset(), per_page))

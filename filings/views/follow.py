@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from filings import content, permissions, selectors, wording
-from filings.models import Filing, Party
+from filings.models import Case, Filing, Party
 from filings.views.common import (
     TABLE_CACHE_SECONDS,
     RowsOnDemand,
@@ -30,10 +31,16 @@ CASE_ROW_SHOWS = ("pk", "reference", "kind", "claim_type_id", "court_id", "opene
 def mine(request: HttpRequest) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
     # The tables' versions are made from these columns alone (read as named tuples, without joins); their full rows
-    # are read only to render a table.
-    filings = selectors.filing_list_for_person(user=user)
+    # are read, and their querysets built, only to render a table.
+
+    def filings() -> QuerySet[Filing]:
+        return selectors.filing_list_for_person(user=user)
+
+    def cases() -> QuerySet[Case]:
+        return selectors.case_list_for_person(user=user)
+
     page = page_of(
-        filings.values_list(*FILING_ROW_SHOWS, named=True),
+        lambda: filings().values_list(*FILING_ROW_SHOWS, named=True),
         request.GET.get("page"),
         PAGE_SIZE,
         # The first page, seen most, by a query compiled once per process (justice.reused_sql).
@@ -44,9 +51,8 @@ def mine(request: HttpRequest) -> HttpResponse:
         ),
     )
     listed = list(page)
-    cases = selectors.case_list_for_person(user=user)
     if permissions.staff_scope(user).lawyer:
-        listed_cases = list(cases.values_list(*CASE_ROW_SHOWS, named=True))
+        listed_cases = list(cases().values_list(*CASE_ROW_SHOWS, named=True))
     else:
         listed_cases = list(
             reused(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -12,8 +13,8 @@ from filings import content, permissions, selectors, services, wording
 from filings.forms import QueueFilterForm, ReviewForm
 from filings.models import Filing
 from filings.views.common import (
-    CountedPaginator,
     RowsOnDemand,
+    page_of,
     record_filing_read,
     record_list_read,
     rows_version,
@@ -39,24 +40,28 @@ def queue(request: HttpRequest, organisation_pk: int) -> HttpResponse:
         kind = filters.cleaned_data["kind"]
     counts = selectors.review_counts(organisation=organisation, user=user)
     kinds = selectors.kinds_reviewed_by(organisation, user)
-    filings = selectors.review_queue_of(organisation.pk, kinds=kinds, status=status, kind=kind)
     # The page is read without joins, in the columns the table's version and the access log need (as named tuples);
-    # the full rows only when the table is rendered (not from the cache).
+    # the full rows only when the table is rendered (not from the cache), and their querysets built only then.
     columns = (*QUEUE_ROW_SHOWS, "filer_id", "on_behalf_of_id")
-    paginator = CountedPaginator(
-        filings.values_list(*columns, named=True), PAGE_SIZE, count=counts.count(status=status, kind=kind)
-    )
-    page = paginator.get_page(request.GET.get("page"))
-    if page.number == 1:
+
+    def filings() -> QuerySet[Filing]:
+        return selectors.review_queue_of(organisation.pk, kinds=kinds, status=status, kind=kind)
+
+    page = page_of(
+        lambda: filings().values_list(*columns, named=True),
+        request.GET.get("page"),
+        PAGE_SIZE,
+        count=counts.count(status=status, kind=kind),
         # The first page, seen most, by a query compiled once per process for its filters (justice.reused_sql);
         # status and kind are among the form's choices.
-        page.object_list = reused(
-            f"filings:queue-first-page:{status}:{kind}:{','.join(kinds)}",
+        first_rows=lambda size: reused(
+            f"filings:queue-first-page:{status}:{kind}:{','.join(kinds)}:{size}",
             lambda pk: selectors.review_queue_of(pk, kinds=kinds, status=status, kind=kind).values_list(
                 *columns, named=True
-            )[:PAGE_SIZE],
+            )[:size],
             organisation.pk,
-        )
+        ),
+    )
     listed = list(page.object_list)
     record_list_read(user=user, filings=listed, organisation=organisation)
     query = request.GET.copy()
@@ -78,7 +83,7 @@ def queue(request: HttpRequest, organisation_pk: int) -> HttpResponse:
             "kind_counts": [
                 (Filing.Kind(k).label, counts.count(status=Filing.Status.SUBMITTED, kind=k)) for k in kinds
             ],
-            "total": paginator.count,
+            "total": page.paginator.count,
         },
     )
 
