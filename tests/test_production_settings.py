@@ -154,3 +154,12 @@ def test_an_empty_antivirus_address_is_refused() -> None:
 
 def test_a_time_stamping_authority_without_its_ca_chain_is_refused() -> None:
     assert_refused(run(SETUP, TSA_URL="https://tsa.example.org/tsr"), "TSA_CA_CERTIFICATES_FILE")
+
+
+def test_postgresql_queries_are_prepared_unless_switched_off_for_a_pooler() -> None:
+    """Server-side binding with psycopg's threshold: a query run again on a connection is parsed and planned once."""
+    code = f"{SETUP}; from django.conf import settings; print(settings.DATABASES['default'].get('OPTIONS', {{}}))"
+    url = "postgres://justice@db.internal:5432/justice"
+    assert run(code, DATABASE_URL=url).stdout.strip() == "{'server_side_binding': True, 'prepare_threshold': 5}"
+    assert run(code, DATABASE_URL=url, DATABASE_PREPARED_STATEMENTS="off").stdout.strip() == "{}"
+    assert run(code).stdout.strip() == "{}"  # SQLite: nothing to prepare

@@ -54,7 +54,11 @@ ALLOWED_HOSTS = [host.strip() for host in env("DJANGO_ALLOWED_HOSTS").split(",")
 PORTAL_BASE_URL = env("PORTAL_BASE_URL")
 CSRF_TRUSTED_ORIGINS = [f"https://{host.lstrip('.')}" for host in ALLOWED_HOSTS]
 
-DATABASES = {"default": dj_database_url.parse(env("DATABASE_URL"), conn_max_age=60, conn_health_checks=True)}
+DATABASES = {
+    "default": with_prepared_statements(  # noqa: F405
+        dj_database_url.parse(env("DATABASE_URL"), conn_max_age=60, conn_health_checks=True)
+    )
+}
 CACHES = {
     "default": {"BACKEND": "justice.redis_cache.KeptClientRedisCache", "LOCATION": env("REDIS_URL")},
     "layout": LAYOUT_CACHE,  # noqa: F405

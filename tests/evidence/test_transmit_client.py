@@ -97,7 +97,11 @@ def live_portal(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LivePortal
 def portal(live_portal: LivePortal, django_db_blocker: Any) -> Iterator[LivePortal]:
     """The live portal, with this process's ORM pointed at its database file (rows committed at once)."""
     original = connections["default"]
-    shared = DatabaseWrapper({**original.settings_dict, "NAME": str(live_portal.database)}, alias="default")
+    # A SQLite file, whichever database the suite runs on: none of another engine's options.
+    options = original.settings_dict["OPTIONS"] if original.vendor == "sqlite" else {}
+    shared = DatabaseWrapper(
+        {**original.settings_dict, "NAME": str(live_portal.database), "OPTIONS": options}, alias="default"
+    )
     connections["default"] = shared
     try:
         with django_db_blocker.unblock():
