@@ -64,6 +64,7 @@ class Result:
     non_2xx: int
     errors: int
     requests: int = 0
+    error_kinds: str = ""  # wrk's socket errors by kind (connect, read, write, timeout), when there are any
     cpu_seconds: dict[str, float] = field(default_factory=dict)  # the servers' CPU time during the measure
 
     def cpu_ms_per_request(self, component: str) -> float:
@@ -152,6 +153,8 @@ SESSIONS_SCRIPT = textwrap.dedent(
     from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
     from django.conf import settings
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.middleware.csrf import CSRF_ALLOWED_CHARS
+    from django.utils.crypto import get_random_string
     from django.utils.module_loading import import_string
     from filings.models import Case, Party
     from justice.accounts.models import Membership
@@ -164,7 +167,12 @@ SESSIONS_SCRIPT = textwrap.dedent(
         s[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
         s[HASH_SESSION_KEY] = user.get_session_auth_hash()
         s.create()
-        return f"{settings.SESSION_COOKIE_NAME}={s.session_key}"
+        # A browser keeps the CSRF cookie set by its first page with a form (every page has the header's forms);
+        # without it, each page would make and set a new CSRF secret, which no browser asks for.
+        return (
+            f"{settings.SESSION_COOKIE_NAME}={s.session_key}; "
+            f"{settings.CSRF_COOKIE_NAME}={get_random_string(32, CSRF_ALLOWED_CHARS)}"
+        )
 
     citizens, seen = [], set()
     for party in Party.objects.filter(user__email__startswith="citoyen-").select_related("user").order_by("pk"):
@@ -229,6 +237,13 @@ def wrk(name: str, script: Path, args: argparse.Namespace, meter: CpuMeter) -> R
         p99_ms=latency("99"),
         non_2xx=int(non_2xx.group(1)) if non_2xx else 0,
         errors=sum(int(g) for g in errors.groups()) if errors else 0,
+        error_kinds=", ".join(
+            f"{kind} {count}"
+            for kind, count in zip(
+                ("connect", "read", "write", "timeout (2 s)"), errors.groups() if errors else ("0",) * 4, strict=True
+            )
+            if int(count)
+        ),
         requests=int(re.search(r"(\d+) requests in", output).group(1)),  # type: ignore[union-attr]
         cpu_seconds=cpu_seconds,
     )
@@ -458,6 +473,9 @@ def main() -> None:
     print(f"\n{server_config}, {args.duration} s a page")
     print(f"\nSaturation: {args.connections} connections, each sending its next request as soon as answered")
     table(saturated)
+    for result in [*saturated, *(t for t in adjacent if t is not saturated[0])]:
+        if result.error_kinds:
+            print(f"  socket errors of {result.name}: {result.error_kinds}")
     print("\nEach page against the trivial view measured right before it (its req/s in the second column)")
     print(f"{'page':28} {'req/s':>8} {'trivial':>8} {'vs trivial next to it':>22}")
     for result, trivial in zip(saturated[1:], adjacent, strict=True):
