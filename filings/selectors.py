@@ -7,7 +7,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Count, Q, QuerySet
+from django.apps import apps
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
 from filings import permissions
@@ -111,7 +112,17 @@ def case_list_for_organisation(*, user: User, organisation: Organisation) -> Que
 
 
 def _case_by_key(pk: int) -> QuerySet[Case]:
-    return Case.objects.select_related("court", "claim_type").filter(pk=pk)
+    # Whether the case has hearings and decisions at all (``has_hearings``, ``has_decisions``; the hearings app reads
+    # them): most cases have none yet, and their page then asks for neither.
+    hearing, decision = apps.get_model("hearings", "Hearing"), apps.get_model("hearings", "Decision")
+    return (
+        Case.objects.select_related("court", "claim_type")
+        .filter(pk=pk)
+        .annotate(
+            has_hearings=Exists(hearing._default_manager.filter(case_id=OuterRef("pk"))),
+            has_decisions=Exists(decision._default_manager.filter(case_id=OuterRef("pk"))),
+        )
+    )
 
 
 def _case_parties(case_pk: int) -> QuerySet[Party]:
@@ -131,7 +142,8 @@ def _case_filings(case_pk: int) -> QuerySet[Filing]:
 
 def case_get(*, user: User, pk: int) -> Case:
     """A case with its court, claim type, parties and docketed filings (``case.parties.all()``,
-    ``case.filings.all()``), in three queries whose SQL is compiled once per process (every case page reads them)."""
+    ``case.filings.all()``), and whether it has hearings and decisions (``case.has_hearings``,
+    ``case.has_decisions``), in three queries whose SQL is compiled once per process (every case page reads them)."""
     case = next(iter(reused("filings:case", _case_by_key, pk)), None)
     if case is None:
         raise Http404

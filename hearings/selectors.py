@@ -42,6 +42,8 @@ def _sees_requests(user: User | None, case: Case) -> bool:
 def case_hearings(*, case: Case, user: User | None = None) -> list[Hearing]:
     # The case is known: its row is not joined again, the hearings point at the same object. The case's page shows
     # each hearing's date, room and status (and, for the next one, its end and what to bring), not its judge.
+    if not getattr(case, "has_hearings", True):
+        return []  # read with the case (filings.selectors.case_get): it has none
     sees_requests = _sees_requests(user, case)
 
     def hearings(case_pk: int) -> QuerySet[Hearing]:
@@ -220,6 +222,8 @@ def decision_get(*, user: User, pk: int) -> Decision:
 
 def case_decisions(*, user: User, case: Case) -> list[Decision]:
     """Issued decisions of the case for whoever sees it; drafts too for the bench."""
+    if not getattr(case, "has_decisions", True):
+        return []  # read with the case (filings.selectors.case_get): it has none
     drafts_too = permissions.can_prepare_decision(user, case)
 
     def decisions(case_pk: int) -> QuerySet[Decision]:

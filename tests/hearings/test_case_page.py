@@ -80,13 +80,37 @@ def test_the_case_page_runs_the_same_queries_whatever_its_rows(court: Court, mor
         assert "Jugement 0" in body and f"Jugement {more - 1}" in body
 
 
-def test_a_case_without_hearings_reads_no_hearing_event(court: Court) -> None:
+def test_a_case_without_hearings_or_decisions_reads_neither(court: Court) -> None:
+    """Whether the case has any is read with the case: most have none yet, and their page asks no more."""
     party_user = UserFactory()
     case = court_case(court.j, party_user=party_user)
     Party.objects.create(case=case, role=Party.Role.RESPONDENT, user=UserFactory())  # recorded as read, as above
     body, queries = case_page(party_user, case)
-    assert queries == CASE_PAGE_QUERIES - 1
-    assert "No hearing has been listed yet." in body
+    assert queries == CASE_PAGE_QUERIES - 3  # no hearings, no hearing events, no decisions
+    assert "No hearing has been listed yet." in body and "No decision has been issued yet." in body
+    # A decision alone: the decisions are read, still no hearing.
+    draft = decisions.decision_generate(
+        case=case,
+        actor=court.j.judge,
+        fields=decisions.TemplateFields(title="Ordonnance", reasons="Motifs.", operative_part="Dispositif."),
+    )
+    decisions.decision_issue(decision=draft, actor=court.j.clerk)
+    body, queries = case_page(party_user, case)
+    assert queries == CASE_PAGE_QUERIES - 2
+    assert "Ordonnance" in body and "No hearing has been listed yet." in body
+    # A hearing too: both are read again, with the hearing's events.
+    services.hearing_list(
+        case=case,
+        actor=court.j.clerk,
+        room=court.room_a,
+        judge=court.j.judge,
+        starts_at=next_monday(at=10, weeks=1),
+        duration_minutes=30,
+        to_bring="",
+    )
+    body, queries = case_page(party_user, case)
+    assert queries == CASE_PAGE_QUERIES
+    assert "Next hearing" in body and "Salle A" in body and "Ordonnance" in body
 
 
 def test_a_counsel_of_another_case_is_linked_to_the_client_by_a_query(court: Court) -> None:
