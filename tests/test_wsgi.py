@@ -46,3 +46,29 @@ def test_the_portal_is_served_through_it() -> None:
 
     assert isinstance(wsgi.application, FreezeAfterWarmUp)
     assert wsgi.application.after == wsgi.WARM_UP_REQUESTS
+
+
+def test_a_worker_loads_its_views_and_translations_before_its_first_request() -> None:
+    """Loaded by the worker when it starts (a fresh process), not by its first request: the URL patterns with every
+    app's views, their reverse lookups, and both languages' translations."""
+    import subprocess
+    import sys
+
+    from django.conf import settings
+
+    code = (
+        "import sys, justice.wsgi; from django.urls import get_resolver;"
+        "from django.utils.translation import trans_real;"
+        "print('filings.views.follow' in sys.modules, bool(get_resolver()._reverse_dict),"
+        " sorted(trans_real._translations))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=settings.BASE_DIR,
+        env={"PATH": "/usr/bin:/bin", "DJANGO_SETTINGS_MODULE": "justice.settings.test"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    assert result.stdout.strip() == "True True ['en', 'fr']"
