@@ -73,6 +73,7 @@ def queue(request: HttpRequest, organisation_pk: int) -> HttpResponse:
     record_list_read(user=user, filings=listed, organisation=organisation)
     query = request.GET.copy()
     query.pop("page", None)
+    waiting_by_kind = {k: counts.count(status=Filing.Status.SUBMITTED, kind=k) for k in kinds}
     return render(
         request,
         "filings/queue.html",
@@ -88,9 +89,9 @@ def queue(request: HttpRequest, organisation_pk: int) -> HttpResponse:
             "page_obj": page,
             "query": query.urlencode(),
             "waiting": counts.count(status=Filing.Status.SUBMITTED),
-            "kind_counts": [
-                (Filing.Kind(k).label, counts.count(status=Filing.Status.SUBMITTED, kind=k)) for k in kinds
-            ],
+            "kind_counts": [(Filing.Kind(k).label, waiting_by_kind[k]) for k in kinds],
+            # What the heading shows of the counts, for the key it is cached under (with the language and court).
+            "kind_counts_key": ",".join(f"{k}={waiting_by_kind[k]}" for k in kinds),
             "total": page.paginator.count,
         },
     )

@@ -13,12 +13,13 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
+from filings import services
 from filings.models import Filing
 from filings.views import follow, review
 from justice.accounts.models import Membership, User
 from justice.accounts.permissions import active_roles
 from tests.accounts.factories import UserFactory
-from tests.filings.factories import civil_sections, criminal_sections
+from tests.filings.factories import civil_sections, criminal_sections, submitted
 
 pytestmark = pytest.mark.django_db
 
@@ -273,6 +274,35 @@ def test_cached_tables_show_a_change_at_once(client: Client, place, citizen) -> 
     assert badges("fr") == [sent_fr]
     services.filing_cancel(filing=filing, actor=citizen)
     assert badges("en") == [cancelled_en]
+
+
+def test_the_queue_heading_kept_in_memory_follows_the_counts_the_court_and_the_language(
+    client: Client, place, citizen
+) -> None:
+    """The heading is kept under the language, the court and the counts it shows: a new filing, a review or a new
+    name of the court shows at once."""
+    from django.core.cache import caches
+
+    caches["layout"].clear()
+    received(place, count=9)  # seven civil referrals to the court, two of them rejected: five waiting
+    client.force_login(place.clerk)
+    url = f"/filings/received/{place.court.pk}/"
+
+    def heading(language: str = "en") -> str:
+        page = client.get(url, HTTP_ACCEPT_LANGUAGE=language).content.decode()
+        return page.split("<h1>", 1)[1].split("<form", 1)[0]
+
+    first = heading()
+    assert "Waiting for review: 5" in first and "Civil referral: 5" in first and heading() == first
+    french = heading("fr")
+    assert ": 5" in french and "Waiting" not in french
+    filing = submitted(filer=citizen, kind=Filing.Kind.CIVIL_REFERRAL, sections=civil_sections(court=place.court))
+    assert "Waiting for review: 6" in heading() and "Civil referral: 6" in heading()
+    services.filing_review(filing=filing, actor=place.clerk, decision="accepted")
+    assert "Waiting for review: 5" in heading()
+    place.court.name = "Tribunal renommé"
+    place.court.save()
+    assert "Filings received by Tribunal renommé" in heading()
 
 
 def test_the_queue_filters_show_the_values_chosen_and_errors_though_cached(client: Client, place) -> None:
