@@ -120,6 +120,11 @@ class RowsOnDemand(Generic[T]):
         return self.rows[index]
 
 
+def fingerprint(*shown: object) -> str:
+    """A digest of the values a cached part of a page shows, for its key: it changes with any of them."""
+    return hashlib.blake2b(repr(shown).encode(), digest_size=16).hexdigest()
+
+
 def rows_version(rows: Iterable[Any], *attributes: str) -> str:
     """A fingerprint of the ``attributes`` of ``rows``, for the key of a cached table: it changes with any of them."""
     digest = hashlib.blake2b(digest_size=16)

@@ -6,12 +6,14 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 
 from filings import content, permissions, selectors, wording
 from filings.models import Case, Filing, Party
 from filings.views.common import (
     TABLE_CACHE_SECONDS,
     RowsOnDemand,
+    fingerprint,
     page_of,
     record_case_read,
     record_filing_read,
@@ -111,6 +113,22 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     # Counsel appear in their professional capacity; the people concerned are the other parties.
     people = [party.user for party in parties if party.user is not None and party.role != Party.Role.COUNSEL]
     record_case_read(user=user, case=case, people=people)
+    can_file_into = permissions.can_file_into_case(user, case)
+    # The page's summary and its tables are kept rendered under what they show (with the language, in the template's
+    # key, and the time zone their dates are shown in): rendering them took about a fifth of the page.
+    zone = timezone.get_current_timezone_name()
+    summary = (case.reference, str(case.court), case.kind, str(case.claim_type or ""), case.status, case.opened_at)
+    shown_parties = [
+        (
+            party.display_name,
+            str(party.organisation or ""),
+            party.user_id is not None,
+            party.role,
+            party.represents.display_name if party.represents else None,
+        )
+        for party in parties
+    ]
+    shown_filings = [(filing.pk, filing.kind, filing.status, filing.submitted_at) for filing in filings]
     return render(
         request,
         "filings/case.html",
@@ -118,6 +136,9 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "case": case,
             "parties": parties,
             "filings": filings,
-            "can_file_into": permissions.can_file_into_case(user, case),
+            "can_file_into": can_file_into,
+            "summary_version": fingerprint(*summary, can_file_into, zone),
+            "tables_version": fingerprint(shown_parties, shown_filings, zone),
+            "table_cache_seconds": TABLE_CACHE_SECONDS,
         },
     )

@@ -337,6 +337,44 @@ def test_the_case_page_lists_its_filings_without_joining_their_people(client: Cl
     assert "JOIN" not in listing
 
 
+def test_the_case_page_parts_kept_in_memory_follow_what_they_show(client: Client, place, citizen) -> None:
+    """The case's summary and tables are kept under what they show: a renamed party, another status, a new date, a
+    party more, another language, and whether the reader may send a submission each show at once."""
+    from django.core.cache import caches
+
+    from filings.models import Case, Party
+
+    caches["layout"].clear()
+    filing = submitted(filer=citizen, kind=Filing.Kind.CIVIL_REFERRAL, sections=civil_sections(court=place.court))
+    services.filing_review(filing=filing, actor=place.clerk, decision=Filing.Decision.ACCEPTED)
+    filing.refresh_from_db()
+    case = filing.case
+    client.force_login(citizen)
+
+    def page(language: str = "en") -> str:
+        return client.get(f"/filings/cases/{case.pk}/", HTTP_ACCEPT_LANGUAGE=language).content.decode()
+
+    first = page()
+    assert str(citizen) in first and ">Open<" in first
+    # What the reader may do is part of the key: the clerk sees the same case without the party's button.
+    can_submit = f'href="/filings/cases/{case.pk}/submission/'
+    assert can_submit in first
+    client.force_login(place.clerk)
+    assert str(citizen) in page() and can_submit not in page()
+    client.force_login(citizen)
+    french = page("fr")
+    assert "Registered on" in first and "Parties" in first and "Registered on" not in french and str(citizen) in french
+    citizen.first_name = "Dominique"
+    citizen.save()
+    assert "Dominique" in page()
+    Case.objects.filter(pk=case.pk).update(status=Case.Status.CLOSED)
+    assert ">Closed<" in page()
+    Filing.objects.filter(pk=filing.pk).update(submitted_at=datetime.datetime(2026, 1, 2, 3, 4, tzinfo=datetime.UTC))
+    assert "01/02/2026" in page()
+    Party.objects.create(case=case, role=Party.Role.RESPONDENT, name="Société Exemple")
+    assert "Société Exemple" in page()
+
+
 def test_the_queue_counts_are_kept_until_a_service_changes_or_deletes_a_filing_received(
     client: Client, place, django_capture_on_commit_callbacks
 ) -> None:
