@@ -349,6 +349,7 @@ def test_the_case_page_parts_kept_in_memory_follow_what_they_show(client: Client
     services.filing_review(filing=filing, actor=place.clerk, decision=Filing.Decision.ACCEPTED)
     filing.refresh_from_db()
     case = filing.case
+    assert case is not None
     client.force_login(citizen)
 
     def page(language: str = "en") -> str:
