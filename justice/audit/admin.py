@@ -12,6 +12,8 @@ class AccessEventAdmin(admin.ModelAdmin[AccessEvent]):
     list_filter = ("action",)
     search_fields = ("subject__email", "actor__email", "what")
     list_select_related = ("subject", "actor", "actor_organisation")
+    # Newest first by the id, which grows as events are written: the log has no index on the date alone.
+    ordering = ("-pk",)
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

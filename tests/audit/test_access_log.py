@@ -160,3 +160,16 @@ def test_one_read_records_each_person_but_the_reader_with_the_same_values() -> N
             stored[0].created_at,
         )
     }
+
+
+@pytest.mark.parametrize("named_as", ["subject", "actor"])
+def test_a_person_the_log_names_cannot_be_deleted(named_as: str) -> None:
+    """The log has no foreign-key constraint in the database (see AccessEvent): Django's PROTECT still refuses."""
+    from django.db.models import ProtectedError
+
+    reader, person = staff_member(Membership.Role.CLERK).user, UserFactory()
+    record(reader, person)
+
+    with pytest.raises(ProtectedError):
+        (person if named_as == "subject" else reader).delete()
+    assert AccessEvent.objects.filter(actor=reader, subject=person).exists()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dj_database_url
+import psycopg
 import pytest
 from django.db import ProgrammingError, connection, transaction
 
@@ -62,3 +63,47 @@ def test_database_refuses_to_change_or_remove_an_access_event_whatever_the_clien
     assert getattr(refused.value.__cause__, "sqlstate", None) == INSUFFICIENT_PRIVILEGE
     stored = AccessEvent.objects.get(pk=event.pk)
     assert (stored.subject_id, stored.actor_id, stored.purpose) == (citizen.pk, clerk.pk, "review of a filing")
+
+
+def test_the_access_log_has_only_the_indexes_its_reads_need_and_no_foreign_key() -> None:
+    with connection.cursor() as cursor:
+        constraints = connection.introspection.get_constraints(cursor, AccessEvent._meta.db_table)
+    assert not [name for name, c in constraints.items() if c["foreign_key"]]
+    indexed = sorted(tuple(c["columns"]) for c in constraints.values() if c["index"] or c["primary_key"])
+    assert indexed == [("actor_id",), ("id",), ("subject_id", "created_at")]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_recording_an_access_locks_no_row_of_the_people_it_names() -> None:
+    """A foreign-key check locks the row it points to (FOR KEY SHARE) until the commit: with one per person named,
+    every view of a queue locked each of its people and its reader. Checked at once here (constraints immediate),
+    before the commit, from a second connection that asks for those rows without waiting."""
+    clerk = MembershipFactory().user
+    citizen = UserFactory()
+    settings = connection.settings_dict
+    with (
+        transaction.atomic(),
+        psycopg.connect(
+            host=settings["HOST"],
+            port=settings["PORT"],
+            user=settings["USER"],
+            password=settings["PASSWORD"],
+            dbname=settings["NAME"],
+            autocommit=True,
+        ) as other,
+    ):
+        with connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        access_record(
+            actor=clerk,
+            subjects=[citizen],
+            action=AccessEvent.Action.VIEW,
+            obj=citizen,
+            what="identity",
+            purpose="review of a filing",
+        )
+        locked = other.execute(
+            "SELECT id FROM accounts_user WHERE id = ANY(%s) ORDER BY id FOR UPDATE NOWAIT", [[clerk.pk, citizen.pk]]
+        ).fetchall()
+    assert locked == sorted([(clerk.pk,), (citizen.pk,)])
+    assert AccessEvent.objects.filter(actor=clerk, subject=citizen).count() == 1
