@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 
@@ -84,8 +85,10 @@ def queue(request: HttpRequest, organisation_pk: int) -> HttpResponse:
             "status": status,
             "status_label": dict(QueueFilterForm.STATUSES).get(status, Filing.Status(status).label),
             "rows": RowsOnDemand(filings, listed),
-            # The rows' table is cached for a minute at most, as it says how long ago each filing came.
+            # The rows' table is kept for a minute at most, as it says how long ago each filing came; its dates are
+            # shown in the time zone of the reader.
             "rows_version": rows_version(listed, *QUEUE_ROW_SHOWS),
+            "rows_zone": timezone.get_current_timezone_name(),
             "page_obj": page,
             "query": query.urlencode(),
             "waiting": counts.count(status=Filing.Status.SUBMITTED),

@@ -18,7 +18,7 @@ from filings.models import Filing
 from filings.views import follow, review
 from justice.accounts.models import Membership, User
 from justice.accounts.permissions import active_roles
-from tests.accounts.factories import UserFactory
+from tests.accounts.factories import UserFactory, staff_member
 from tests.filings.factories import civil_sections, criminal_sections, submitted
 
 pytestmark = pytest.mark.django_db
@@ -133,6 +133,32 @@ def test_the_queue_reads_full_rows_only_to_render_its_table_and_logs_who_was_lis
     reads, body = filing_reads()
     assert len([sql for sql in reads if "GROUP BY" not in sql and "JOIN" in sql]) == 1  # rendered again
     assert f"Civil referral no. {listed[0].pk}" not in body and f"Civil referral no. {listed[1].pk}" in body
+
+
+def test_the_queue_rows_kept_in_memory_are_the_courts_and_follow_the_language(client: Client, place) -> None:
+    """The rows show nothing of their reader: another clerk of the court gets the rows kept (no full read), in the
+    language each asks for; a member of another court never gets them (the page is refused)."""
+    received(place, count=6)
+    url = f"/filings/received/{place.court.pk}/"
+
+    def full_reads(reader, language: str) -> tuple[int, str]:
+        client.force_login(reader)
+        with CaptureQueriesContext(connection) as queries:
+            body = client.get(url, HTTP_ACCEPT_LANGUAGE=language).content.decode()
+        table = body.split("<table>", 1)[1].split("</table>", 1)[0]
+        return len(
+            [q for q in queries.captured_queries if 'FROM "filings_filing"' in q["sql"] and "JOIN" in q["sql"]]
+        ), table
+
+    other_clerk = staff_member(Membership.Role.CLERK, organisation=place.court).user
+    reads, english = full_reads(place.clerk, "en")
+    assert reads == 1 and "Review" in english
+    assert full_reads(other_clerk, "en") == (0, english)
+    reads, french = full_reads(other_clerk, "fr")
+    assert reads == 1 and "Examiner" in french and "Review" not in french
+    assert full_reads(place.clerk, "fr") == (0, french)
+    client.force_login(place.office_clerk)
+    assert client.get(url).status_code == 404
 
 
 def test_the_queue_lists_oldest_first_with_counts(client: Client, place) -> None:
