@@ -7,6 +7,7 @@ import psycopg
 import pytest
 from django.db import ProgrammingError, connection, transaction
 
+from justice.accounts.models import User
 from justice.audit.models import AccessEvent
 from justice.audit.services import access_record
 from tests.accounts.factories import MembershipFactory, UserFactory
@@ -16,6 +17,17 @@ pytestmark = [pytest.mark.integration, pytest.mark.django_db]
 
 # SQLSTATE of the trigger's RAISE ... USING ERRCODE = 'insufficient_privilege' (audit migration 0002).
 INSUFFICIENT_PRIVILEGE = "42501"
+
+
+def record_identity_read(clerk: User, citizen: User) -> None:
+    access_record(
+        actor=clerk,
+        subjects=[citizen],
+        action=AccessEvent.Action.VIEW,
+        obj=citizen,
+        what="identity",
+        purpose="review of a filing",
+    )
 
 
 def test_database_is_the_postgresql_server_of_database_url(integration_env: IntegrationEnv) -> None:
@@ -42,14 +54,7 @@ def test_database_is_the_postgresql_server_of_database_url(integration_env: Inte
 def test_database_refuses_to_change_or_remove_an_access_event_whatever_the_client(statement: str) -> None:
     clerk = MembershipFactory().user
     citizen = UserFactory()
-    access_record(
-        actor=clerk,
-        subjects=[citizen],
-        action=AccessEvent.Action.VIEW,
-        obj=citizen,
-        what="identity",
-        purpose="review of a filing",
-    )
+    record_identity_read(clerk, citizen)
     event = AccessEvent.objects.get(subject=citizen)
 
     # The savepoint keeps the test's transaction usable after the refused statement.
@@ -94,14 +99,7 @@ def test_recording_an_access_locks_no_row_of_the_people_it_names() -> None:
     ):
         with connection.cursor() as cursor:
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-        access_record(
-            actor=clerk,
-            subjects=[citizen],
-            action=AccessEvent.Action.VIEW,
-            obj=citizen,
-            what="identity",
-            purpose="review of a filing",
-        )
+        record_identity_read(clerk, citizen)
         locked = other.execute(
             "SELECT id FROM accounts_user WHERE id = ANY(%s) ORDER BY id FOR UPDATE NOWAIT", [[clerk.pk, citizen.pk]]
         ).fetchall()
