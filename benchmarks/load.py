@@ -220,12 +220,12 @@ def still_signed_in(targets: list[tuple[str, str]]) -> int:
     measured. wrk and the people count a redirect as an answer like any other: a session that ended during the
     measure (sent to the sign-in page) would have made its page look as fast as a redirect."""
     failing = 0
+    opener = urllib.request.build_opener(NoRedirect)
     for path, cookie in targets:
         request = urllib.request.Request(
             f"http://127.0.0.1:{HTTP_PORT}{path}",
             headers={"Host": HOST, "Cookie": cookie, "X-Forwarded-Proto": "https"},
         )
-        opener = urllib.request.build_opener(NoRedirect)
         try:
             status = opener.open(request, timeout=10).status
         except urllib.error.HTTPError as error:
