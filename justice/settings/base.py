@@ -197,8 +197,9 @@ USE_TZ = True
 # The parts of the page layout that are the same for everyone who sees them (by language, by page, by whether one is
 # signed in: templates/base.html and includes/header.html say under which key) are rendered once per process and
 # kept in its memory: they change only with the code, which restarts it. Local development renders them every time.
+# Django's process-memory cache, keeping the markup without pickling it (justice/layout_cache.py).
 LAYOUT_CACHE = {
-    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "BACKEND": "justice.layout_cache.LayoutCache",
     "LOCATION": "layout",
     "TIMEOUT": None,
     "OPTIONS": {"MAX_ENTRIES": 5000},
