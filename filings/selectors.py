@@ -15,7 +15,7 @@ from filings import permissions
 from filings.models import AppointmentSlot, Case, Exhibit, Filing, FilingEvent, Mandate, Party, ServiceRecord
 from justice import versioned_cache
 from justice.accounts.models import Membership, Organisation, User
-from justice.accounts.permissions import active_roles
+from justice.accounts.permissions import active_organisation, active_roles
 from justice.reused_sql import prefetched, reused
 
 if TYPE_CHECKING:
@@ -185,24 +185,12 @@ _REVIEWING_KINDS: dict[str, tuple[str, ...]] = {
 
 def review_organisation_get(*, user: User, pk: int) -> Organisation:
     """An organisation where the user reviews filings: clerk of a court or prosecutor's office, prosecutor (the
-    procedures of the police), officer of a police unit. Read by its key, of the kinds the user's active roles there
-    review: the roles are those the request already read (``active_roles``), not a subquery on memberships."""
-    kinds = {
-        kind
-        for role, organisation in active_roles(user)
-        if organisation == pk
-        for kind in _REVIEWING_KINDS.get(role, ())
-    }
-    if not kinds:
-        raise Http404
-    ordered = sorted(kinds)
-    found = reused(
-        f"filings:review-organisation:{','.join(ordered)}",
-        lambda key: Organisation.objects.filter(pk=key, kind__in=ordered),
-        pk,
-    )
-    organisation = next(iter(found), None)
-    if organisation is None:
+    procedures of the police), officer of a police unit. Of the kinds the user's active roles there review; the roles
+    and the organisation are those the request already read (``active_roles``), not a query of their own."""
+    organisation = active_organisation(user, pk)
+    if organisation is None or not any(
+        organisation.kind in _REVIEWING_KINDS.get(role, ()) for role, at in active_roles(user) if at == pk
+    ):
         raise Http404
     return organisation
 
