@@ -120,3 +120,33 @@ def test_the_header_tools_show_each_persons_own_values_escaped_and_a_valid_token
     assert '<span class="fr-sr-only">, unread: 2</span>' in theirs
     assert 'href="/notifications/" aria-current="page"' in theirs
     assert 'href="/notifications/" aria-current="page"' not in page(other, "/accessibility/", "en")
+
+
+def test_the_pagination_is_kept_per_language_page_count_and_query_and_shows_each_lists_own() -> None:
+    from django.core.paginator import Paginator
+    from django.utils import translation
+
+    layout = caches["layout"]
+    tag = engines["django"].from_string("{% load layout %}{% pagination %}")
+
+    def render(number: int, count: int, query: str = "", language: str = "en") -> str:
+        with translation.override(language):
+            return tag.render({"page_obj": Paginator(range(count), 10).page(number), "query": query})
+
+    middle = render(2, 30, "status=accepted&kind=complaint")
+    assert 'href="?status=accepted&amp;kind=complaint&amp;page=1">Previous page<' in middle
+    assert 'href="?status=accepted&amp;kind=complaint&amp;page=3">Next page<' in middle
+    assert 'aria-current="page" title="Page 2">2<' in middle
+    assert render(2, 30, "status=accepted&kind=complaint") == middle
+    assert layout.get("layout-pagination:en:2:3:status=accepted&kind=complaint") == middle
+    # Each of what the markup depends on gives its own.
+    assert "Page suivante" in render(2, 30, "status=accepted&kind=complaint", "fr")
+    last = render(3, 30, "status=accepted&kind=complaint")
+    assert "Next page" not in last and "page=2" in last
+    assert "Next page" not in render(2, 20, "status=accepted&kind=complaint")
+    assert "kind=police_transmission&amp;page=3" in render(2, 30, "kind=police_transmission")
+    assert render(1, 10) == ""  # one page: no pagination
+    # A query longer than the cache keeps is rendered each time.
+    long_query = "q=" + "x" * 300
+    assert f"?{long_query}&amp;page=3" in render(2, 30, long_query)
+    assert not any(long_query in str(key) for key in layout._cache)  # type: ignore[attr-defined]
