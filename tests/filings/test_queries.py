@@ -256,6 +256,33 @@ def test_my_cases_words_next_steps_in_the_page_language(client: Client, citizen)
     assert in_french.startswith("Compl") and french.count(in_french) == 3
 
 
+def test_my_cases_heading_is_shared_per_language_and_lawyer_link_and_its_tables_follow_the_person(
+    client: Client, place, citizen
+) -> None:
+    """The heading and links are kept per process for each language and for lawyers or not; the two tables are kept
+    together, under the versions of both, so a new filing shows at once."""
+    from django.core.cache import caches
+
+    from tests.filings.factories import draft
+
+    caches["layout"].clear()
+    client.force_login(citizen)
+    empty = client.get("/filings/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Claim a filing made at a counter" in empty and "Refer a civil dispute for a client" not in empty
+    assert "You have not started any filing yet." in empty
+    lawyers = Client()
+    lawyers.force_login(place.lawyer)
+    assert "Refer a civil dispute for a client" in lawyers.get("/filings/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    filing = draft(filer=citizen)
+    again = client.get("/filings/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Refer a civil dispute for a client" not in again
+    assert "You have not started any filing yet." not in again and f"/filings/{filing.pk}/" in again
+    french = client.get("/filings/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    with translation.override("fr"):
+        heading, claim = gettext("My cases"), gettext("Claim a filing made at a counter")
+    assert f"<h1>{heading}</h1>" in french and claim in french and claim != "Claim a filing made at a counter"
+
+
 def test_my_cases_reads_full_rows_only_to_render_its_tables(client: Client, place, citizen) -> None:
     """The tables' versions come from a light query (no joins); the full rows are read when a table is rendered,
     that is when a row changed, and the page shows the change."""
