@@ -3,8 +3,9 @@
 The layout cache holds the rendered parts of pages (``{% cache ... using="layout" %}`` and the layout's tags): a page
 reads eight to ten of them. Django's ``LocMemCache`` pickles each value it keeps and unpickles it at each read, so
 that a reader cannot change what another reads; and it checks each key, character by character, for what memcached
-would refuse. For a string neither is needed: a string cannot be changed in place, and the keys are made by Django's
-``{% cache %}`` (a digest of what the part varies on) and by the layout's tags, never from what a user sends.
+would refuse, to warn of keys that would not work once the cache is moved there. Neither is needed here: a string
+cannot be changed in place, and this cache is only ever the process's memory, where a key is a dictionary key (some
+hold what a user sent, such as a list's query in the pagination's key, which the layout tags keep short).
 
 So strings (the markup, ``SafeString`` included) are kept as they are and other values are pickled as ``LocMemCache``
 does; keys are not checked. Expiry, the size limit and culling are ``LocMemCache``'s.

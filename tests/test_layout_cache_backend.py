@@ -65,8 +65,8 @@ def test_the_size_limit_culls_as_locmem_does() -> None:
 
 
 def test_keys_are_not_checked_for_memcached_where_locmem_warns() -> None:
-    """The keys are the project's own ({% cache %} digests and the layout tags' names); LocMemCache checks each one
-    character by character, which is what the backend spares."""
+    """The keys are only ever dictionary keys in the process's memory; LocMemCache checks each one character by
+    character for memcached, which is what the backend spares."""
     long_key = "layout-" + "x" * 300
     plain = LocMemCache(f"test-{uuid.uuid4().hex}", {})
     with pytest.warns(CacheKeyWarning):
