@@ -515,11 +515,12 @@ def main() -> None:
 
     trivials = [trivial for pairs in rounds for trivial, _ in pairs.values()]
     every = [*trivials, *(result for pairs in rounds for _, result in pairs.values())]
-    ratios = {
-        name: [result.requests_per_second / trivial.requests_per_second for trivial, result in pair]
-        for name, pair in ((name, [pairs[name] for pairs in rounds]) for name in scripts)
-    }
-    cpu_ratios = {name: [cpu_ms(pairs[name][1]) / cpu_ms(pairs[name][0]) for pairs in rounds] for name in scripts}
+    # Per page, over the rounds: its req/s over the trivial view's, its CPU per request over the trivial view's.
+    ratios, cpu_ratios = {}, {}
+    for name in scripts:
+        measures = [pairs[name] for pairs in rounds]
+        ratios[name] = [page.requests_per_second / trivial.requests_per_second for trivial, page in measures]
+        cpu_ratios[name] = [cpu_ms(page) / cpu_ms(trivial) for trivial, page in measures]
 
     print(f"\n{server_config}, {args.duration} s a measure")
     print(
