@@ -26,13 +26,12 @@ def dsfr_scripts(nonce: str) -> SafeString:
     each time, escaped as the template escapes it."""
     if not nonce:
         return mark_safe(engines["django"].from_string("{% load dsfr_tags %}{% dsfr_js %}").render({}))  # noqa: S308
-    layout = caches["layout"]
-    markup: str | None = layout.get("layout-dsfr-scripts")
-    if markup is None:
-        markup = str(
-            engines["django"].from_string("{% load dsfr_tags %}{% dsfr_js nonce=mark %}").render({"mark": _NONCE_MARK})
-        )
-        layout.set("layout-dsfr-scripts", markup)
+
+    def render() -> str:
+        marked = engines["django"].from_string("{% load dsfr_tags %}{% dsfr_js nonce=mark %}")
+        return str(marked.render({"mark": _NONCE_MARK}))
+
+    markup = str(caches["layout"].get_or_set("layout-dsfr-scripts", render))
     return mark_safe(markup.replace(_NONCE_MARK, str(conditional_escape(nonce))))  # noqa: S308 (markup rendered by the template engine, nonce escaped)
 
 
@@ -58,9 +57,8 @@ def header_tools(context: template.Context) -> SafeString:
     with_token = bool(csrf_token) and csrf_token != "NOTPROVIDED"  # noqa: S105 (Django's mark for no token)
     language = get_language()
     key = f"layout-header-tools:{language}:{signed_in}:{bool(unread)}:{in_notifications}:{with_token}"
-    layout = caches["layout"]
-    markup: str | None = layout.get(key)
-    if markup is None:
+
+    def render() -> str:
         marked: dict[str, Any] = {
             "LANGUAGE_CODE": language,
             "signed_in": signed_in,
@@ -70,8 +68,9 @@ def header_tools(context: template.Context) -> SafeString:
             "csrf_token": _mark("csrf") if with_token else None,
             "next_path": _mark("next"),
         }
-        markup = str(get_template("includes/header_tools.html").render(marked))
-        layout.set(key, markup)
+        return str(get_template("includes/header_tools.html").render(marked))
+
+    markup = str(caches["layout"].get_or_set(key, render))
     values = {"unread": unread, "user": user, "csrf": csrf_token, "next": request.get_full_path()}
     for name, value in values.items():
         mark = _mark(name)
@@ -94,13 +93,11 @@ def pagination(context: template.Context) -> SafeString:
     if page_obj is None or not page_obj.has_other_pages():
         return mark_safe("")
     query = str(context.get("query") or "")
-    values = {"page_obj": page_obj, "query": query}
+
+    def render() -> str:
+        return str(get_template("includes/pagination.html").render({"page_obj": page_obj, "query": query}))
+
     if len(query) > _PAGINATION_QUERY_KEPT:
-        return mark_safe(get_template("includes/pagination.html").render(values))  # noqa: S308 (rendered by the engine)
+        return mark_safe(render())  # noqa: S308 (markup rendered by the template engine)
     key = f"layout-pagination:{get_language()}:{page_obj.number}:{page_obj.paginator.num_pages}:{query}"
-    layout = caches["layout"]
-    markup: str | None = layout.get(key)
-    if markup is None:
-        markup = str(get_template("includes/pagination.html").render(values))
-        layout.set(key, markup)
-    return mark_safe(markup)  # noqa: S308 (markup rendered by the template engine)
+    return mark_safe(caches["layout"].get_or_set(key, render))  # noqa: S308 (markup rendered by the template engine)
