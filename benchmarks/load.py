@@ -513,8 +513,12 @@ def main() -> None:
     def cpu_ms(result: Result) -> float:
         return sum(result.cpu_ms_per_request(component) for component in components)
 
-    trivials = [trivial for pairs in rounds for trivial, _ in pairs.values()]
-    every = [*trivials, *(result for pairs in rounds for _, result in pairs.values())]
+    # Every measure at saturation of each page, the trivial view's from all the pairs.
+    measures_of = {
+        trivial_name: [trivial for pairs in rounds for trivial, _ in pairs.values()],
+        **{name: [pairs[name][1] for pairs in rounds] for name in scripts},
+    }
+    every = [result for results in measures_of.values() for result in results]
     # Per page, over the rounds: its req/s over the trivial view's, its CPU per request over the trivial view's.
     ratios, cpu_ratios = {}, {}
     for name in scripts:
@@ -528,8 +532,7 @@ def main() -> None:
         f"right after the trivial view, in {args.rounds} rounds (medians; the ratios' range in brackets)"
     )
     print(f"{'page':28} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'non-2xx':>8} {'errors':>7} {'vs trivial':>22}")
-    for name in pages:
-        results = trivials if name == trivial_name else [pairs[name][1] for pairs in rounds]
+    for name, results in measures_of.items():
         share = ""
         if name in ratios:
             share = f"{median(ratios[name]):.0%} [{min(ratios[name]):.0%}-{max(ratios[name]):.0%}]"
@@ -560,8 +563,7 @@ def main() -> None:
     print("\nServers' CPU time per request at saturation (ms, medians; last column: the page's total over the trivial")
     print("view's measured right before it, median of the rounds)")
     print(f"{'page':28} {'gunicorn':>9} {'postgres':>9} {'redis':>9} {'total':>9} {'x trivial':>10}")
-    for name in pages:
-        results = trivials if name == trivial_name else [pairs[name][1] for pairs in rounds]
+    for name, results in measures_of.items():
         parts = [median(r.cpu_ms_per_request(c) for r in results) for c in components]
         times = f"{median(cpu_ratios[name]):9.1f}x" if name in cpu_ratios else f"{1:9.1f}x"
         print(f"{name:28} {' '.join(f'{part:9.2f}' for part in [*parts, median(cpu_ms(r) for r in results)])} {times}")
